@@ -1,0 +1,3 @@
+module github.com/authalla/authalla
+
+go 1.26.8

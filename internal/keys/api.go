@@ -1,0 +1,71 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/store"
+)
+
+// Options configure a Manager.
+type Options struct {
+	Store  store.SigningKeys
+	Sealer *secret.Sealer
+	Clock  idp.Clock
+	Random secret.Source
+	// JWKSMaxAge is the Cache-Control max-age of the JWKS; a staged key is
+	// published at least this long before it signs (default 5 min).
+	JWKSMaxAge time.Duration
+	// Retention keeps a retired key published after its last use: at least
+	// the longest token lifetime plus clock skew (default 24 h).
+	Retention time.Duration
+}
+
+// Verified is a JWT whose signature checked out against one of the
+// tenant's published keys.
+type Verified struct {
+	KeyID   string
+	Alg     string
+	Type    string // the `typ` header, e.g. "at+jwt" or "JWT"
+	Payload []byte // the JSON claims, not yet validated (exp, iss, aud are the caller's)
+}
+
+// RotateResult reports what Rotate did.
+type RotateResult struct {
+	Staged    *idp.SigningKey // the key staged by this call, if any
+	Activated *idp.SigningKey // the key that became active, if any
+	Retired   *idp.SigningKey // the key that was retired, if any
+}
+
+// ErrNoKey means the tenant has no active signing key.
+var ErrNoKey = errors.New("keys: tenant has no active signing key")
+
+// ErrInvalidToken means a JWT failed verification; the wrapped text says
+// why for logs, never for clients.
+var ErrInvalidToken = errors.New("keys: invalid token")
+
+// Signer is what the protocol layer needs to mint tokens.
+type Signer interface {
+	// Sign serialises claims (any JSON-marshalable value) as a compact JWS
+	// with the tenant's active key, header `typ` = typ and `kid` set.
+	Sign(ctx context.Context, tenantID, typ string, claims any) (string, error)
+}
+
+// Verifier is what the protocol layer needs to check our own JWTs
+// (access tokens at UserInfo, id_token_hint at logout).
+type Verifier interface {
+	// Verify checks a compact JWS against the tenant's published keys only:
+	// the alg must be the key's, `none` and HMAC are refused, and tokens
+	// carrying `crit`, `jwk`, `jku`, `x5u` or `x5c` headers are rejected.
+	Verify(ctx context.Context, tenantID, token string) (*Verified, error)
+}
+
+// Publisher serves the public keys.
+type Publisher interface {
+	// JWKS returns the tenant's public JWK Set as JSON: every staged,
+	// active and not-yet-removed retired key.
+	JWKS(ctx context.Context, tenantID string) ([]byte, error)
+}

@@ -1,0 +1,226 @@
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authalla/authalla/internal/httpx"
+	"github.com/authalla/authalla/internal/idp"
+)
+
+// Lookup is the part of the store the resolver reads.
+type Lookup interface {
+	GetTenant(ctx context.Context, tenantID string) (*idp.Tenant, error)
+	AdminTenant(ctx context.Context) (*idp.Tenant, error)
+}
+
+// Resolver maps requests to tenants. It is safe for concurrent use.
+type Resolver struct {
+	lookup      Lookup
+	clock       idp.Clock
+	proxies     httpx.Proxies
+	scheme      string // of the public URL
+	publicHost  string // host[:port] of the public URL, lower-case
+	port        string // ":8080" or ""
+	baseDomain  string
+	pathIssuers bool
+	ttl         time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cached
+}
+
+type cached struct {
+	t       *idp.Tenant
+	err     error
+	expires time.Time
+}
+
+// Options configure a Resolver.
+type Options struct {
+	PublicURL   string // scheme://host[:port]
+	BaseDomain  string
+	PathIssuers bool
+	Proxies     httpx.Proxies
+	Clock       idp.Clock
+	// CacheTTL bounds how stale a cached tenant may be (default 2 s).
+	CacheTTL time.Duration
+}
+
+// NewResolver returns a resolver over lookup.
+func NewResolver(lookup Lookup, o Options) (*Resolver, error) {
+	u, err := url.Parse(o.PublicURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("tenant: bad public URL %q", o.PublicURL)
+	}
+	port := ""
+	if p := u.Port(); p != "" {
+		port = ":" + p
+	}
+	if o.Clock == nil {
+		o.Clock = idp.SystemClock{}
+	}
+	if o.CacheTTL == 0 {
+		o.CacheTTL = 2 * time.Second
+	}
+	return &Resolver{
+		lookup: lookup, clock: o.Clock, proxies: o.Proxies,
+		scheme: u.Scheme, publicHost: strings.ToLower(u.Host), port: port,
+		baseDomain: strings.ToLower(o.BaseDomain), pathIssuers: o.PathIssuers,
+		ttl: o.CacheTTL, cache: map[string]cached{},
+	}, nil
+}
+
+// ErrUnknownHost means the request's host or path names no tenant.
+var ErrUnknownHost = errors.New("tenant: unknown host")
+
+// HostIssuer is the issuer of tenant id on its own subdomain.
+func (r *Resolver) HostIssuer(id string) string {
+	return r.scheme + "://" + id + "." + r.baseDomain + r.port
+}
+
+// PathIssuer is the issuer of tenant id under the public URL.
+func (r *Resolver) PathIssuer(id string) string {
+	return r.scheme + "://" + r.publicHost + "/t/" + id
+}
+
+// AdminIssuer is the control plane's issuer: the public URL.
+func (r *Resolver) AdminIssuer() string { return r.scheme + "://" + r.publicHost }
+
+// PreferredIssuer is the issuer to print for a tenant: the path issuer when
+// path issuers are on (it works with every client in development), else
+// the host issuer. The admin tenant's is the public URL.
+func (r *Resolver) PreferredIssuer(t *idp.Tenant) string {
+	if t.Admin {
+		return r.AdminIssuer()
+	}
+	if r.pathIssuers {
+		return r.PathIssuer(t.ID)
+	}
+	return r.HostIssuer(t.ID)
+}
+
+// Resolve finds the tenant for req. It returns the info and the request
+// path with any "/t/{id}" prefix removed.
+func (r *Resolver) Resolve(req *http.Request) (*Info, string, error) {
+	host := r.proxies.Host(req)
+	secure := r.scheme == "https"
+	path := req.URL.Path
+	switch {
+	case host == r.publicHost:
+		if r.pathIssuers && strings.HasPrefix(path, "/t/") {
+			rest := path[len("/t/"):]
+			id, tail, _ := strings.Cut(rest, "/")
+			t, err := r.get(req.Context(), id)
+			if err != nil {
+				return nil, "", err
+			}
+			if t.Admin {
+				return nil, "", ErrUnknownHost
+			}
+			return &Info{Tenant: t, Issuer: r.PathIssuer(id), BasePath: "/t/" + id, Secure: secure}, "/" + tail, nil
+		}
+		t, err := r.admin(req.Context())
+		if err != nil {
+			return nil, "", err
+		}
+		return &Info{Tenant: t, Issuer: r.AdminIssuer(), Secure: secure}, path, nil
+	case host == "login."+r.baseDomain+r.port:
+		t, err := r.admin(req.Context())
+		if err != nil {
+			return nil, "", err
+		}
+		return &Info{Tenant: t, Issuer: r.scheme + "://" + host, Secure: secure}, path, nil
+	case strings.HasSuffix(host, "."+r.baseDomain+r.port):
+		id := strings.TrimSuffix(host, "."+r.baseDomain+r.port)
+		if strings.Contains(id, ".") {
+			return nil, "", ErrUnknownHost
+		}
+		t, err := r.get(req.Context(), id)
+		if err != nil {
+			return nil, "", err
+		}
+		if t.Admin {
+			return nil, "", ErrUnknownHost
+		}
+		return &Info{Tenant: t, Issuer: r.HostIssuer(id), Secure: secure}, path, nil
+	}
+	return nil, "", ErrUnknownHost
+}
+
+// Middleware resolves the tenant, strips a path-issuer prefix and calls
+// next; an unknown host or tenant answers 404.
+func (r *Resolver) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		info, path, err := r.Resolve(req)
+		if err != nil {
+			if errors.Is(err, ErrUnknownHost) || errors.Is(err, idp.ErrNotFound) {
+				httpx.WriteError(w, req, &httpx.PageError{Status: http.StatusNotFound, Title: "Not found", Message: "There is no tenant at this address."})
+				return
+			}
+			httpx.WriteError(w, req, err)
+			return
+		}
+		req2 := req.WithContext(NewContext(req.Context(), info))
+		if info.BasePath != "" {
+			u := *req.URL
+			u.Path = path
+			u.RawPath = ""
+			req2.URL = &u
+		}
+		next.ServeHTTP(w, req2)
+	})
+}
+
+// Invalidate drops a cached tenant (after an update or deletion).
+func (r *Resolver) Invalidate(id string) {
+	r.mu.Lock()
+	delete(r.cache, id)
+	delete(r.cache, "")
+	r.mu.Unlock()
+}
+
+const adminKey = "\x00admin"
+
+func (r *Resolver) admin(ctx context.Context) (*idp.Tenant, error) {
+	return r.cachedGet(adminKey, func() (*idp.Tenant, error) { return r.lookup.AdminTenant(ctx) })
+}
+
+func (r *Resolver) get(ctx context.Context, id string) (*idp.Tenant, error) {
+	if ValidID(id) != nil && !r.isExistingReserved(id) {
+		return nil, ErrUnknownHost
+	}
+	return r.cachedGet(id, func() (*idp.Tenant, error) { return r.lookup.GetTenant(ctx, id) })
+}
+
+// isExistingReserved lets a syntactically valid but reserved id through
+// the lookup (it will simply not be found); ids with bad syntax never reach
+// the database.
+func (r *Resolver) isExistingReserved(id string) bool { return reserved[id] }
+
+func (r *Resolver) cachedGet(key string, load func() (*idp.Tenant, error)) (*idp.Tenant, error) {
+	now := r.clock.Now()
+	r.mu.Lock()
+	c, ok := r.cache[key]
+	r.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.t, c.err
+	}
+	t, err := load()
+	if err != nil && !errors.Is(err, idp.ErrNotFound) {
+		return nil, err // do not cache database failures
+	}
+	r.mu.Lock()
+	if len(r.cache) > 50000 { // bound memory under a host spray
+		r.cache = map[string]cached{}
+	}
+	r.cache[key] = cached{t: t, err: err, expires: now.Add(r.ttl)}
+	r.mu.Unlock()
+	return t, err
+}
