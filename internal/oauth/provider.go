@@ -1,0 +1,58 @@
+package oauth
+
+import (
+	"net/http"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/session"
+	"github.com/authalla/authalla/internal/store"
+)
+
+// KeyService is what the protocol layer needs from the key manager.
+type KeyService interface {
+	keys.Signer
+	keys.Verifier
+	keys.Publisher
+}
+
+// Options configure a Provider.
+type Options struct {
+	Store    store.Store
+	Keys     KeyService
+	Sessions *session.Manager
+	Clock    idp.Clock
+	Random   secret.Source
+	// JWKSMaxAge is the Cache-Control max-age of the JWKS, in seconds.
+	JWKSMaxAge int
+}
+
+// Provider serves the protocol endpoints of whichever tenant the request
+// resolved to (tenant.FromContext).
+type Provider struct {
+	store    store.Store
+	keys     KeyService
+	sessions *session.Manager
+	clock    idp.Clock
+	random   secret.Source
+	jwksAge  int
+}
+
+// New returns a Provider.
+func New(o Options) *Provider {
+	if o.Clock == nil {
+		o.Clock = idp.SystemClock{}
+	}
+	if o.JWKSMaxAge == 0 {
+		o.JWKSMaxAge = 300
+	}
+	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge}
+}
+
+// Routes registers the endpoints on a tenant mux (paths are relative to
+// the issuer: a path issuer's "/t/{id}" prefix is already stripped).
+func (p *Provider) Routes(mux *http.ServeMux) {
+	p.authorizeRoutes(mux)
+	p.tokenRoutes(mux)
+}
