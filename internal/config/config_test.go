@@ -1,0 +1,79 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":8080" || c.PublicURL != "http://localhost:8080" || c.BaseDomain != "localhost" || !c.PathIssuers {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.DatabaseURL != "authalla-data/authalla.db" || c.IsPostgres() || c.Secure() {
+		t.Fatalf("database default: %q", c.DatabaseURL)
+	}
+}
+
+func TestFlagsOverrideEnv(t *testing.T) {
+	c, err := Load("serve", []string{"--listen", "127.0.0.1:9000", "--smtp-port", "2525"}, env(map[string]string{
+		"AUTHALLA_LISTEN":          "0.0.0.0:1",
+		"AUTHALLA_PUBLIC_URL":      "https://login.example.com/",
+		"AUTHALLA_DATABASE_URL":    "postgres://u:p@db/authalla",
+		"AUTHALLA_SMTP_HOST":       "smtp.example.com",
+		"AUTHALLA_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9000" || c.SMTP.Port != 2525 || c.SMTP.Host != "smtp.example.com" {
+		t.Fatalf("flags/env: %+v", c)
+	}
+	if c.PublicURL != "https://login.example.com" || c.BaseDomain != "login.example.com" || !c.IsPostgres() || !c.Secure() {
+		t.Fatalf("derived: %+v", c)
+	}
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[1].String() != "192.0.2.7/32" {
+		t.Fatalf("proxies: %v", c.TrustedProxies)
+	}
+}
+
+func TestBadSettingsAreNamed(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		setting string
+	}{
+		{[]string{"--listen", "nonsense"}, nil, "listen"},
+		{[]string{"--public-url", "ftp://x"}, nil, "public-url"},
+		{[]string{"--public-url", "https://x/path"}, nil, "public-url"},
+		{[]string{"--public-url", "http://auth.example.com"}, nil, "public-url"},
+		{[]string{"--smtp-tls", "bogus"}, nil, "smtp-tls"},
+		{[]string{"--log-level", "loud"}, nil, "log-level"},
+		{[]string{"--trusted-proxies", "not-an-ip"}, nil, "trusted-proxies"},
+		{nil, map[string]string{"AUTHALLA_DEV": "maybe"}, "AUTHALLA_DEV"},
+		{nil, map[string]string{"AUTHALLA_SMTP_PORT": "x"}, "AUTHALLA_SMTP_PORT"},
+	}
+	for _, tc := range tests {
+		_, err := Load("serve", tc.args, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.setting) {
+			t.Errorf("%v %v: err = %v, want it to name %s", tc.args, tc.env, err, tc.setting)
+		}
+	}
+	if _, err := Load("serve", []string{"--dev", "--public-url", "http://auth.example.com"}, env(nil), io.Discard); err != nil {
+		t.Errorf("plain http with --dev must be allowed: %v", err)
+	}
+}
+
+func TestIsLoopbackHost(t *testing.T) {
+	for h, want := range map[string]bool{"localhost": true, "acme.localhost": true, "127.0.0.1": true, "[::1]": true, "127.1.2.3": true, "example.com": false, "10.0.0.1": false, "localhost.evil.com": false} {
+		if got := IsLoopbackHost(h); got != want {
+			t.Errorf("IsLoopbackHost(%q) = %v", h, got)
+		}
+	}
+}
