@@ -22,6 +22,14 @@ type Options struct {
 	// Retention keeps a retired key published after its last use: at least
 	// the longest token lifetime plus clock skew (default 24 h).
 	Retention time.Duration
+	// CacheTTL bounds how long a process serves and signs from its cached
+	// copy of a tenant's keys before re-reading the store (default 30 s).
+	// Publish and retention delays are lengthened by it, so that every
+	// replica sees a key before it signs and after its last signature.
+	CacheTTL time.Duration
+	// MaxTenants bounds how many tenants' keys are cached at once (least
+	// recently used are evicted first; default 10000).
+	MaxTenants int
 }
 
 // Verified is a JWT whose signature checked out against one of the
@@ -42,6 +50,11 @@ type RotateResult struct {
 
 // ErrNoKey means the tenant has no active signing key.
 var ErrNoKey = errors.New("keys: tenant has no active signing key")
+
+// ErrRotationPending means a staged key exists that has not yet been
+// published long enough (JWKSMaxAge) to start signing; run the rotation
+// again later, or rotate immediately.
+var ErrRotationPending = errors.New("keys: a staged key is not yet published long enough")
 
 // ErrInvalidToken means a JWT failed verification; the wrapped text says
 // why for logs, never for clients.

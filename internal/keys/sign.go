@@ -1,0 +1,57 @@
+package keys
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Typ values for the JWS `typ` header.
+const (
+	// TypAccessToken marks a JWT access token (RFC 9068 §2.1).
+	TypAccessToken = "at+jwt"
+	// TypJWT is the conventional type of ID tokens (RFC 7519 §5.1).
+	TypJWT = "JWT"
+)
+
+// Sign serialises claims as a compact JWS (RFC 7515 §7.1) signed with the
+// tenant's active key; the protected header carries `alg`, `kid` and, when
+// typ is not empty, `typ`. It returns ErrNoKey if the tenant has none.
+func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (string, error) {
+	set, err := m.keySet(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	if set.private == nil {
+		return "", fmt.Errorf("%w (tenant %s)", ErrNoKey, tenantID)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("keys: encode claims: %w", err)
+	}
+	signer, err := set.signer(typ)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("keys: sign: %w", err)
+	}
+	token, err := jws.CompactSerialize()
+	if err != nil {
+		return "", fmt.Errorf("keys: serialise: %w", err)
+	}
+	return token, nil
+}
+
+// JWKS returns the tenant's public JWK Set (RFC 7517 §5): the active key
+// first, then staged keys, then retired keys not yet past RemoveAfter. Each
+// key has `kid`, `kty`, `alg`, `use` = "sig" and public parameters only.
+// The returned slice is shared; callers must not modify it.
+func (m *Manager) JWKS(ctx context.Context, tenantID string) ([]byte, error) {
+	set, err := m.keySet(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return set.jwks, nil
+}
