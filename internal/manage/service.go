@@ -1,0 +1,83 @@
+package manage
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/store"
+)
+
+// KeyEnsurer is the part of the signing-key service management needs.
+// *keys.Manager satisfies it.
+type KeyEnsurer interface {
+	// EnsureKey gives the tenant an active key of alg if it has none.
+	EnsureKey(ctx context.Context, tenantID, alg string) error
+	// Rotate stages a key of alg and, with immediate, activates it now.
+	Rotate(ctx context.Context, tenantID, alg string, immediate bool) (*keys.RotateResult, error)
+	// List returns the tenant's keys, oldest first.
+	List(ctx context.Context, tenantID string) ([]idp.SigningKey, error)
+}
+
+// Options are the Service's dependencies.
+type Options struct {
+	Store store.Store
+	Keys  KeyEnsurer
+	// Clock defaults to idp.SystemClock.
+	Clock idp.Clock
+	// Random defaults to crypto/rand.
+	Random secret.Source
+	// Issuer returns the issuer URL shown for a tenant; nil shows none.
+	Issuer func(*idp.Tenant) string
+	// OnTenantChange is called after a tenant was updated or deleted, so
+	// that caches (tenant resolver, keys) can drop it. May be nil.
+	OnTenantChange func(tenantID string)
+	// Log receives failures that must not fail an operation already
+	// committed (an audit record that could not be written). Default: discard.
+	Log *slog.Logger
+}
+
+// Service runs management operations. It is safe for concurrent use.
+type Service struct {
+	store    store.Store
+	keys     KeyEnsurer
+	clock    idp.Clock
+	random   secret.Source
+	issuer   func(*idp.Tenant) string
+	onChange func(string)
+	log      *slog.Logger
+}
+
+// New builds a Service. Store and Keys are required (New panics without
+// them: that is a wiring bug).
+func New(o Options) *Service {
+	if o.Store == nil || o.Keys == nil {
+		panic("manage: New needs a Store and Keys")
+	}
+	s := &Service{store: o.Store, keys: o.Keys, clock: o.Clock, random: o.Random, issuer: o.Issuer, onChange: o.OnTenantChange, log: o.Log}
+	if s.clock == nil {
+		s.clock = idp.SystemClock{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return s
+}
+
+// Issuer returns the issuer URL shown for t ("" when the service was built
+// without an Issuer function).
+func (s *Service) Issuer(t *idp.Tenant) string {
+	if s.issuer == nil || t == nil {
+		return ""
+	}
+	return s.issuer(t)
+}
+
+func (s *Service) changed(tenantID string) {
+	if s.onChange != nil {
+		s.onChange(tenantID)
+	}
+}
