@@ -37,6 +37,11 @@ type Provider struct {
 	clock    idp.Clock
 	random   secret.Source
 	jwksAge  int
+	// discoveryDocs caches marshalled discovery documents (discovery.go).
+	discoveryDocs docCache
+	// clientAuthFailures throttles failed client authentication per
+	// (tenant, client_id) (clientauth.go).
+	clientAuthFailures *failureLimiter
 }
 
 // New returns a Provider.
@@ -47,7 +52,8 @@ func New(o Options) *Provider {
 	if o.JWKSMaxAge == 0 {
 		o.JWKSMaxAge = 300
 	}
-	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge}
+	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge,
+		clientAuthFailures: newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}
 }
 
 // Routes registers the endpoints on a tenant mux (paths are relative to

@@ -1,0 +1,111 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/authalla/authalla/internal/httpx"
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/tenant"
+)
+
+// introspection is an RFC 7662 §2.2 response. An inactive token is
+// answered with active:false and nothing else.
+type introspection struct {
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	Subject   string   `json:"sub,omitempty"`
+	Audience  audience `json:"aud,omitempty"`
+	Issuer    string   `json:"iss,omitempty"`
+	Expiry    int64    `json:"exp,omitempty"`
+	IssuedAt  int64    `json:"iat,omitempty"`
+	NotBefore int64    `json:"nbf,omitempty"`
+	JTI       string   `json:"jti,omitempty"`
+	TokenType string   `json:"token_type,omitempty"`
+	TenantID  string   `json:"tid,omitempty"`
+}
+
+// handleIntrospect serves POST /oauth2/introspect (RFC 7662). The caller
+// is a confidential client of this tenant (§2.1: the endpoint requires
+// authorization; public clients cannot authenticate). The token is one of
+// our access tokens (signature, issuer, tenant, expiry and revocation
+// checked) or one of our refresh tokens (unrotated, unexpired, grant
+// alive). token_type_hint is not needed: a JWT has two dots, a refresh
+// token none.
+func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) error {
+	if err := rejectQuery(r); err != nil {
+		return err
+	}
+	form, err := readPostForm(w, r)
+	if err != nil {
+		return err
+	}
+	if _, err := p.authenticateClient(w, r, form, false); err != nil {
+		return err
+	}
+	token := form.Get("token")
+	if token == "" {
+		return oauthError(oauthInvalidRequest, "token is required.")
+	}
+	ctx := r.Context()
+	info := tenant.MustFromContext(ctx)
+	var resp *introspection
+	if strings.Contains(token, ".") {
+		resp, err = p.introspectAccess(ctx, info, token)
+	} else {
+		resp, err = p.introspectRefresh(ctx, info, token)
+	}
+	if err != nil {
+		return err
+	}
+	writeNoStoreJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// introspectAccess describes an access token.
+func (p *Provider) introspectAccess(ctx context.Context, info *tenant.Info, raw string) (*introspection, error) {
+	c, err := p.verifyAccessToken(ctx, info, raw)
+	if errors.Is(err, errAccessTokenInvalid) {
+		return &introspection{}, nil
+	}
+	if err != nil {
+		return nil, internalFailure(ctx, "introspect: access token", err)
+	}
+	return &introspection{
+		Active: true, Scope: c.Scope, ClientID: c.ClientID, Subject: c.Subject, Audience: c.Audience,
+		Issuer: c.Issuer, Expiry: c.Expiry, IssuedAt: c.IssuedAt, NotBefore: c.NotBefore, JTI: c.JTI,
+		TokenType: "Bearer", TenantID: c.TenantID,
+	}, nil
+}
+
+// introspectRefresh describes a refresh token. A rotated token is
+// inactive even inside a client's grace window: that window only lets the
+// client retry a refresh.
+func (p *Provider) introspectRefresh(ctx context.Context, info *tenant.Info, raw string) (*introspection, error) {
+	if len(raw) > maxRefreshTokenLen {
+		return &introspection{}, nil
+	}
+	tok, g, err := p.store.GetRefreshToken(ctx, info.Tenant.ID, secret.Hash(raw))
+	if errors.Is(err, idp.ErrNotFound) {
+		return &introspection{}, nil
+	}
+	if err != nil {
+		return nil, internalFailure(ctx, "introspect: refresh token", err)
+	}
+	now := p.clock.Now()
+	if tok.RotatedAt != nil || !now.Before(tok.ExpiresAt) || g.RevokedAt != nil || !now.Before(g.ExpiresAt) {
+		return &introspection{}, nil
+	}
+	return &introspection{
+		Active: true, Scope: strings.Join(tok.Scope, " "), ClientID: tok.ClientID, Subject: g.UserID,
+		Audience: g.Audience, Issuer: info.Issuer, Expiry: tok.ExpiresAt.Unix(), IssuedAt: tok.CreatedAt.Unix(),
+		TokenType: "refresh_token", TenantID: info.Tenant.ID,
+	}, nil
+}
+
+// introspectHandler is handleIntrospect as an http.Handler.
+func (p *Provider) introspectHandler() http.Handler { return httpx.Handle(p.handleIntrospect) }
