@@ -20,10 +20,11 @@ import (
 // Supported signature algorithms (RFC 7518 §3.3, §3.4; RFC 8037 §3.1).
 // RS256 is the default because every OpenID Connect relying party must
 // support it (OpenID Connect Discovery 1.0 §3, id_token_signing_alg_values_supported).
+// They are the idp constants, repeated here for callers' convenience.
 const (
-	AlgRS256 = "RS256"
-	AlgES256 = "ES256"
-	AlgEdDSA = "EdDSA"
+	AlgRS256 = idp.AlgRS256
+	AlgES256 = idp.AlgES256
+	AlgEdDSA = idp.AlgEdDSA
 )
 
 // Algorithms is the allow-list of signature algorithms, in order of
