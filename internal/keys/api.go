@@ -53,7 +53,8 @@ var ErrNoKey = errors.New("keys: tenant has no active signing key")
 
 // ErrRotationPending means a staged key exists that has not yet been
 // published long enough (JWKSMaxAge) to start signing; run the rotation
-// again later, or rotate immediately.
+// again later, or rotate immediately. Errors carrying it also match
+// idp.ErrConflict.
 var ErrRotationPending = errors.New("keys: a staged key is not yet published long enough")
 
 // ErrInvalidToken means a JWT failed verification; the wrapped text says

@@ -134,7 +134,8 @@ func (m *Manager) Rotate(ctx context.Context, tenantID, alg string, immediate bo
 	}
 	if staged != nil && staged.Alg == alg {
 		if ready := staged.CreatedAt.Add(m.publishDelay()); now.Before(ready) {
-			return nil, fmt.Errorf("%w: key %s signs from %s", ErrRotationPending, staged.ID, ready.Format(time.RFC3339))
+			// Also idp.ErrConflict, so that the HTTP error mapper answers 409.
+			return nil, fmt.Errorf("%w (%w): key %s can sign from %s", ErrRotationPending, idp.ErrConflict, staged.ID, ready.Format(time.RFC3339))
 		}
 		if err := m.dropStaged(ctx, tenantID, keys, staged.ID); err != nil {
 			return nil, err

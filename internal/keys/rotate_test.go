@@ -146,8 +146,8 @@ func TestRotateStaged(t *testing.T) {
 
 	// Not signing before the delay, whether by Rotate or by Maintain.
 	e.clock.Advance(testMaxAge - time.Second)
-	if _, err := e.m.Rotate(ctx, "t1", AlgES256, false); !errors.Is(err, ErrRotationPending) {
-		t.Fatalf("early second Rotate: err = %v, want ErrRotationPending", err)
+	if _, err := e.m.Rotate(ctx, "t1", AlgES256, false); !errors.Is(err, ErrRotationPending) || !errors.Is(err, idp.ErrConflict) {
+		t.Fatalf("early second Rotate: err = %v, want ErrRotationPending and idp.ErrConflict", err)
 	}
 	if err := e.m.Maintain(ctx, "t1"); err != nil {
 		t.Fatal(err)

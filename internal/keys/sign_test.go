@@ -170,3 +170,40 @@ func TestVerifyDoesNotCheckClaims(t *testing.T) {
 		t.Fatalf("Verify of an expired but well-signed token: %v (exp is the caller's check)", err)
 	}
 }
+
+// BenchmarkSign measures the token-endpoint hot path: cached key, one
+// signature per token.
+func BenchmarkSign(b *testing.B) {
+	for _, alg := range Algorithms {
+		b.Run(alg, func(b *testing.B) {
+			e := newEnv(b)
+			e.ensure(b, "t1", alg)
+			claims := testClaims{Iss: "https://t1.example", Sub: "usr_1", Scope: "openid profile", Exp: t0.Unix()}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.m.Sign(ctx, "t1", TypAccessToken, claims); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerify measures verification of our own tokens (UserInfo).
+func BenchmarkVerify(b *testing.B) {
+	for _, alg := range Algorithms {
+		b.Run(alg, func(b *testing.B) {
+			e := newEnv(b)
+			e.ensure(b, "t1", alg)
+			tok := e.sign(b, "t1", testClaims{Sub: "usr_1"})
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.m.Verify(ctx, "t1", tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
