@@ -124,17 +124,22 @@ func TestSMTPSenderDelivers(t *testing.T) {
 	}
 }
 
-// TestSMTPStartTLSIsMandatory checks that starttls mode never falls back
-// to plain text when the server does not offer STARTTLS.
-func TestSMTPStartTLSIsMandatory(t *testing.T) {
-	srv := mailtest.Start(t)
-	s := newLoopbackSender(t, srv, "starttls")
-	err := s.Send(context.Background(), Message{To: "alice@example.com", Subject: "s", Text: "secret 123456"})
-	if err == nil {
-		t.Fatal("Send succeeded without STARTTLS")
-	}
-	if n := len(srv.Messages()); n != 0 {
-		t.Fatalf("%d messages went out in the clear", n)
+// TestSMTPNeverFallsBackToPlaintext checks that the starttls and tls modes
+// refuse to deliver to a server that speaks no TLS, rather than sending the
+// PIN and the link in the clear.
+func TestSMTPNeverFallsBackToPlaintext(t *testing.T) {
+	for _, mode := range []string{"starttls", "tls"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := mailtest.Start(t)
+			s := newLoopbackSender(t, srv, mode)
+			err := s.Send(context.Background(), Message{To: "alice@example.com", Subject: "s", Text: "secret 123456"})
+			if err == nil {
+				t.Fatal("Send succeeded without TLS")
+			}
+			if n := len(srv.Messages()); n != 0 {
+				t.Fatalf("%d messages went out in the clear", n)
+			}
+		})
 	}
 }
 
