@@ -1,0 +1,62 @@
+package login
+
+import (
+	"net/http"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/tenant"
+)
+
+// standardScopes explains the OpenID Connect scopes (OIDC Core §5.4,
+// §11) in plain words.
+var standardScopes = map[string]string{
+	"openid":         "Know who you are when you sign in",
+	"profile":        "See your name and profile picture",
+	"email":          "See your email address",
+	"offline_access": "Stay signed in and act for you when you are not using it",
+}
+
+// describeScopes turns the requested scopes into sentences: standard ones
+// from the table above, API scopes from their resource server's
+// description, anything else by name.
+func (h *Handler) describeScopes(r *http.Request, info *tenant.Info, ar *idp.AuthRequest, client *idp.Client) []string {
+	described := map[string]string{}
+	idents := append([]string{}, ar.Resource...)
+	if client.DefaultResourceServer != "" {
+		idents = append(idents, client.DefaultResourceServer)
+	}
+	for i, ident := range idents {
+		if i >= 10 {
+			break
+		}
+		rs, err := h.store.GetResourceServerByIdentifier(r.Context(), info.Tenant.ID, ident)
+		if err != nil {
+			continue
+		}
+		for _, sc := range rs.Scopes {
+			if sc.Description != "" {
+				described[sc.Value] = sc.Description + " (" + rs.Name + ")"
+			}
+		}
+	}
+	out := make([]string, 0, len(ar.Scope))
+	seen := map[string]bool{}
+	for _, sc := range ar.Scope {
+		if seen[sc] {
+			continue
+		}
+		seen[sc] = true
+		switch {
+		case standardScopes[sc] != "":
+			out = append(out, standardScopes[sc])
+		case described[sc] != "":
+			out = append(out, described[sc])
+		default:
+			out = append(out, "Use the permission “"+sc+"”")
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, standardScopes["openid"])
+	}
+	return out
+}
