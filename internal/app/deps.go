@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/authalla/authalla/internal/config"
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/mail"
+	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/store/sqlstore"
+	"github.com/authalla/authalla/internal/tenant"
+)
+
+// deps are the services every command shares.
+type deps struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	clock  idp.Clock
+	random secret.Source
+	store  *sqlstore.Store
+	keys   *keys.Manager
+	// names computes the issuer URLs shown for tenants.
+	names  *tenant.Resolver
+	manage *manage.Service
+	// tenantChanged is called by manage after a tenant update or deletion;
+	// serve points it at the server's resolver once that exists.
+	tenantChanged atomic.Pointer[func(string)]
+}
+
+// openDeps opens and migrates the store, loads the master key and builds
+// the key manager and the management service. The caller closes them.
+func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps, error) {
+	masterKey, err := loadMasterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := secret.NewSealer(masterKey)
+	if err != nil {
+		return nil, &configError{err: fmt.Errorf("master-key: %w", err)}
+	}
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("database: migrate: %w", err)
+	}
+	names, err := tenant.NewResolver(st, tenant.Options{PublicURL: cfg.PublicURL, BaseDomain: cfg.BaseDomain, PathIssuers: cfg.PathIssuers})
+	if err != nil {
+		st.Close()
+		return nil, &configError{err: err}
+	}
+	d := &deps{cfg: cfg, log: log, clock: idp.SystemClock{}, random: secret.Default, store: st, names: names}
+	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random})
+	d.manage = manage.New(manage.Options{
+		Store: st, Keys: d.keys, Clock: d.clock, Random: d.random,
+		Issuer: names.PreferredIssuer,
+		OnTenantChange: func(id string) {
+			d.keys.Invalidate(id)
+			if f := d.tenantChanged.Load(); f != nil {
+				(*f)(id)
+			}
+		},
+		Log: log,
+	})
+	return d, nil
+}
+
+// Close releases the store.
+func (d *deps) Close() error { return d.store.Close() }
+
+// loadMasterKey reads --master-key, or the key file in the data directory
+// (created on first start). A PostgreSQL deployment serves from several
+// replicas that must share one key, so outside --dev it must be given.
+func loadMasterKey(cfg *config.Config) ([]byte, error) {
+	if cfg.MasterKey != "" {
+		k, err := secret.ParseMasterKey(cfg.MasterKey)
+		if err != nil {
+			return nil, &configError{err: err}
+		}
+		return k, nil
+	}
+	if cfg.IsPostgres() && !cfg.Dev {
+		return nil, &configError{err: errors.New("master-key: required with a PostgreSQL database (every replica must use the same key); set --master-key or AUTHALLA_MASTER_KEY to 32 random bytes in base64, or use --dev")}
+	}
+	k, err := secret.LoadOrCreateMasterKey(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("data-dir: %w", err)
+	}
+	return k, nil
+}
+
+// newMailer returns the SMTP sender when an SMTP host is configured, else
+// the development outbox that prints mail to the log.
+func newMailer(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTP.Host != "" {
+		s, err := mail.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return nil, &configError{err: fmt.Errorf("smtp: %w", err)}
+		}
+		return s, nil
+	}
+	return mail.NewOutbox(log), nil
+}

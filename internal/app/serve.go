@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/server"
+)
+
+// HTTP server limits: every phase of a request is bounded so that slow
+// clients cannot hold connections open (slowloris).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// maintenanceInterval is how often keys move along their rotation stages
+// and expired artifacts are purged.
+const maintenanceInterval = time.Minute
+
+// systemActor is the server acting on its own behalf.
+var systemActor = manage.Actor{Type: manage.ActorSystem, ID: "server"}
+
+// runServe runs the server until ctx is cancelled, then drains in-flight
+// requests for up to the configured grace period and closes the store.
+func runServe(ctx context.Context, e *env, args []string) int {
+	var adminEmail string
+	cfg, _, pos, _, err := parseCommand(e, "serve", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&adminEmail, "admin-email", e.getenv("AUTHALLA_ADMIN_EMAIL"),
+			"the first administrator's email, used on the first start (AUTHALLA_ADMIN_EMAIL)")
+	})
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return fail(e, err)
+	}
+	if len(pos) > 0 {
+		return fail(e, usagef("serve takes no arguments (got %q)", pos[0]))
+	}
+	log := newLogger(e.stderr, cfg.LogLevel)
+	d, err := openDeps(ctx, cfg, log)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer d.Close()
+	mailer, err := newMailer(cfg, log)
+	if err != nil {
+		return fail(e, err)
+	}
+	sctx := manage.WithActor(ctx, systemActor)
+	boot, err := d.manage.Bootstrap(sctx, manage.BootstrapInput{AdminEmail: adminEmail})
+	if err != nil {
+		return fail(e, fmt.Errorf("bootstrap: %w", err))
+	}
+	srv, err := server.New(server.Options{
+		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
+		Clock: d.clock, Random: d.random, Log: log,
+	})
+	if err != nil {
+		return fail(e, fmt.Errorf("server: %w", err))
+	}
+	res := srv.Resolver()
+	invalidate := res.Invalidate
+	d.tenantChanged.Store(&invalidate)
+	if boot.Created {
+		printBootstrap(e.stdout, boot, res.PreferredIssuer(boot.AdminTenant.Tenant), res.PreferredIssuer(boot.DefaultTenant.Tenant))
+	} else {
+		printKnownIssuers(sctx, e, d, res.PreferredIssuer)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fail(e, &configError{err: fmt.Errorf("listen: %w", err)})
+	}
+	fmt.Fprintf(e.stdout, "Listening on http://%s\n", ln.Addr())
+	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	mctx, stopMaintenance := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		maintainLoop(mctx, d, maintenanceInterval)
+	}()
+	defer func() {
+		stopMaintenance()
+		wg.Wait()
+	}()
+
+	select {
+	case err := <-served:
+		log.Error("server stopped", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		log.Warn("graceful shutdown incomplete; closing connections", "err", err)
+		hs.Close()
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("server", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// printKnownIssuers prints the issuers of an install started before.
+func printKnownIssuers(ctx context.Context, e *env, d *deps, issuer func(*idp.Tenant) string) {
+	ts, total, err := d.manage.ListTenants(ctx, idp.Page{Limit: 10})
+	if err != nil {
+		d.log.Warn("cannot list tenants", "err", err)
+		return
+	}
+	admin := ""
+	var rows [][2]string
+	for _, t := range ts {
+		if t.Admin {
+			admin = issuer(t.Tenant)
+			total--
+			continue
+		}
+		rows = append(rows, [2]string{t.ID, issuer(t.Tenant)})
+	}
+	if admin == "" {
+		admin = d.names.AdminIssuer()
+	}
+	printIssuers(e.stdout, admin, rows, total)
+}
+
+// maintainLoop runs maintain now and then every interval until ctx ends.
+func maintainLoop(ctx context.Context, d *deps, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		maintain(ctx, d)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// maintain moves every tenant's signing keys along their staged rotation
+// (activate published keys, drop retired ones past retention) and purges
+// expired codes, tokens, sessions and challenges.
+func maintain(ctx context.Context, d *deps) {
+	for off := 0; ctx.Err() == nil; {
+		ts, total, err := d.store.ListTenants(ctx, "", idp.Page{Limit: 200, Offset: off})
+		if err != nil {
+			d.log.Warn("maintenance: list tenants", "err", err)
+			break
+		}
+		for _, t := range ts {
+			if err := d.keys.Maintain(ctx, t.ID); err != nil && ctx.Err() == nil {
+				d.log.Warn("maintenance: signing keys", "tenant", t.ID, "err", err)
+			}
+		}
+		off += len(ts)
+		if len(ts) == 0 || off >= total {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	n, err := d.store.PurgeExpired(ctx, d.clock.Now())
+	if err != nil {
+		d.log.Warn("maintenance: purge", "err", err)
+		return
+	}
+	if n > 0 {
+		d.log.Info("maintenance: purged expired rows", "rows", n)
+	}
+}
