@@ -121,9 +121,7 @@ func clientAuth(h *oauthtest.Harness, tenantID, clientID string) auth {
 // post sends a form POST to path under tenantID's issuer.
 func post(t testing.TB, h *oauthtest.Harness, tenantID, path string, form url.Values, a auth) *response {
 	t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
+	form = cloneValues(form) // auth adds credentials to its own copy
 	req, err := http.NewRequest(http.MethodPost, h.Issuer(tenantID)+path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +134,15 @@ func post(t testing.TB, h *oauthtest.Harness, tenantID, path string, form url.Va
 	req.ContentLength = int64(len(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return send(t, req)
+}
+
+// cloneValues returns a deep copy of v (never nil).
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
 
 // send does req and decodes a JSON answer.
