@@ -147,7 +147,13 @@ func needsLogin(ar *idp.AuthRequest, sess *idp.Session, user *idp.User, fresh bo
 		return false
 	case slices.Contains(ar.Prompt, promptLogin), slices.Contains(ar.Prompt, promptSelectAccount):
 		return true
-	case ar.MaxAge != nil && now.Sub(sess.AuthTime) > time.Duration(*ar.MaxAge)*time.Second:
+	case ar.MaxAge == nil:
+		return false
+	case *ar.MaxAge == 0:
+		// max_age=0 asks for a fresh login, like prompt=login (OIDC Core
+		// §3.1.2.1), whatever the clock's resolution.
+		return true
+	case now.Sub(sess.AuthTime) > time.Duration(*ar.MaxAge)*time.Second:
 		return true
 	}
 	return false
