@@ -34,7 +34,8 @@ type introspection struct {
 // authorization; public clients cannot authenticate). The token is one of
 // our access tokens (signature, issuer, tenant, expiry and revocation
 // checked) or one of our refresh tokens (unrotated, unexpired, grant
-// alive). token_type_hint is not needed: a JWT has two dots, a refresh
+// alive); a user's token also needs the user to exist and be active.
+// token_type_hint is not needed: a JWT has two dots, a refresh
 // token none.
 func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) error {
 	if err := rejectQuery(r); err != nil {
@@ -75,6 +76,11 @@ func (p *Provider) introspectAccess(ctx context.Context, info *tenant.Info, raw 
 	if err != nil {
 		return nil, internalFailure(ctx, "introspect: access token", err)
 	}
+	if c.userToken() {
+		if ok, err := p.userActive(ctx, info.Tenant.ID, c.Subject); err != nil || !ok {
+			return &introspection{}, err
+		}
+	}
 	return &introspection{
 		Active: true, Scope: c.Scope, ClientID: c.ClientID, Subject: c.Subject, Audience: c.Audience,
 		Issuer: c.Issuer, Expiry: c.Expiry, IssuedAt: c.IssuedAt, NotBefore: c.NotBefore, JTI: c.JTI,
@@ -100,11 +106,28 @@ func (p *Provider) introspectRefresh(ctx context.Context, info *tenant.Info, raw
 	if tok.RotatedAt != nil || !now.Before(tok.ExpiresAt) || g.RevokedAt != nil || !now.Before(g.ExpiresAt) {
 		return &introspection{}, nil
 	}
+	if ok, err := p.userActive(ctx, info.Tenant.ID, g.UserID); err != nil || !ok {
+		return &introspection{}, err
+	}
 	return &introspection{
 		Active: true, Scope: strings.Join(tok.Scope, " "), ClientID: tok.ClientID, Subject: g.UserID,
 		Audience: g.Audience, Issuer: info.Issuer, Expiry: tok.ExpiresAt.Unix(), IssuedAt: tok.CreatedAt.Unix(),
 		TokenType: "refresh_token", TenantID: info.Tenant.ID,
 	}, nil
+}
+
+// userActive reports whether the user a token was issued to still exists
+// and is active: a token of a deleted or suspended user is not active
+// (ASVS 7.4.2), whatever the state of its grant.
+func (p *Provider) userActive(ctx context.Context, tenantID, userID string) (bool, error) {
+	u, err := p.store.GetUser(ctx, tenantID, userID)
+	if errors.Is(err, idp.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, internalFailure(ctx, "introspect: get user", err)
+	}
+	return u.Status == idp.UserActive, nil
 }
 
 // introspectHandler is handleIntrospect as an http.Handler.
