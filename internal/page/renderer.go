@@ -192,13 +192,14 @@ func (r *Renderer) ErrorPage(w http.ResponseWriter, req *http.Request, status in
 	}
 }
 
-// nonce returns 128 random bits, base64 (CSP3 §2.3.1 nonce-source).
+// nonce returns 128 random bits, base64url: the CSP3 §2.3.1 base64-value
+// grammar allows "-" and "_", and unlike "+" they need no escaping in HTML.
 func (r *Renderer) nonce() (string, error) {
 	b := make([]byte, 16)
 	if _, err := io.ReadFull(r.random, b); err != nil {
 		return "", fmt.Errorf("page: nonce: %w", err)
 	}
-	return base64.StdEncoding.EncodeToString(b), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // sameOriginURL keeps a branding URL only when it is served from the
