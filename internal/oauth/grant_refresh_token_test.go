@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,4 +174,36 @@ func TestSec23RefreshBinding(t *testing.T) {
 		h := oauthtest.New(t)
 		wantError(t, refresh(t, h, tid, cid, "nope", nil), http.StatusBadRequest, "invalid_grant")
 	})
+}
+
+// TestSec22ConcurrentRefreshReuse: 20 parallel refreshes of one token on
+// SQLite give exactly one new token and no 5xx; the others are reuse and
+// revoke the family, the winner's new token included.
+func TestSec22ConcurrentRefreshReuse(t *testing.T) {
+	h := oauthtest.New(t)
+	tid, cid := oauthtest.TenantA, oauthtest.WebClient
+	rt := issueTokens(t, h, tid, cid, oauthtest.Alice, codeOpts{}).str("refresh_token")
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+	a := clientAuth(h, tid, cid)
+	codes, bodies := parallel(20, func() (int, string) {
+		r := tokenReq(t, h, tid, form, a) // reports with t.Errorf only
+		return r.status, r.raw
+	})
+	var won []string
+	for i, c := range codes {
+		switch {
+		case c == http.StatusOK:
+			won = append(won, field(bodies[i], "refresh_token"))
+		case c >= 500:
+			t.Fatalf("server error: %d %s", c, bodies[i])
+		case !strings.Contains(bodies[i], `"invalid_grant"`):
+			t.Fatalf("loser: %d %s", c, bodies[i])
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d refreshes succeeded, want 1", len(won))
+	}
+	if active(t, h, tid, won[0]) {
+		t.Fatal("the family survived the concurrent reuse")
+	}
 }

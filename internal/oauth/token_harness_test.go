@@ -145,22 +145,26 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// send does req and decodes a JSON answer.
+// send does req and decodes a JSON answer. It reports transport and
+// decoding failures with t.Errorf (status 0), so that it may run on other
+// goroutines than the test's.
 func send(t testing.TB, req *http.Request) *response {
 	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+		t.Errorf("%s %s: %v", req.Method, req.URL.Path, err)
+		return &response{header: http.Header{}}
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("%s %s: read body: %v", req.Method, req.URL.Path, err)
+		return &response{header: http.Header{}}
 	}
 	r := &response{status: res.StatusCode, header: res.Header, raw: string(b)}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(b, &r.json); err != nil {
-			t.Fatalf("%s %s: bad JSON %q: %v", req.Method, req.URL.Path, b, err)
+			t.Errorf("%s %s: bad JSON %q: %v", req.Method, req.URL.Path, b, err)
 		}
 	}
 	return r
