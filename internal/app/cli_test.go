@@ -203,6 +203,10 @@ func TestUserCommands(t *testing.T) {
 	if up["name"] != "Ada L." || up["email_verified"] != true {
 		t.Fatalf("user update: %v", up)
 	}
+	link := h.okJSON("user", "sign-in-link", "--tenant", "acme", id)
+	if !strings.HasPrefix(link["sign_in_url"].(string), "http://localhost:8080/t/acme/oauth2/magic-link?token=") {
+		t.Fatalf("sign-in-link: %v", link)
+	}
 	s := h.okJSON("user", "suspend", "--tenant", "acme", id)
 	if s["status"] != "suspended" {
 		t.Fatalf("user suspend: %v", s)
@@ -211,6 +215,7 @@ func TestUserCommands(t *testing.T) {
 	if got["status"] != "suspended" {
 		t.Fatalf("user get: %v", got)
 	}
+	h.fails(1, "suspended", "user", "sign-in-link", "--tenant", "acme", id)
 	h.fails(1, "conflict", "user", "create", "--tenant", "acme", "--email", "alan@example.com")
 	h.fails(1, "invalid email", "user", "create", "--tenant", "acme", "--email", "not-an-email")
 	h.ok("user", "delete", "--tenant", "acme", id)

@@ -140,3 +140,25 @@ func userList() *mgmtCmd {
 		},
 	}
 }
+
+// userSignInLink makes a one-time sign-in link for an existing user: the
+// way back in for an administrator who lost the first start's link.
+func userSignInLink() *mgmtCmd {
+	return tenantOnly("user sign-in-link --tenant T USER_ID", 1, func(ctx context.Context, svc *manage.Service, tenant string, pos []string) (*output, error) {
+		t, err := svc.GetTenant(ctx, tenant)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := svc.CreateSignInLink(ctx, tenant, pos[0])
+		if err != nil {
+			return nil, err
+		}
+		link := manage.SignInURL(t.Issuer, tok)
+		return &output{
+			json: map[string]any{"id": pos[0], "sign_in_url": link},
+			human: func(w io.Writer) {
+				fmt.Fprintf(w, "One-time sign-in link (valid 24 hours):\n\n  %s\n", link)
+			},
+		}, nil
+	})
+}

@@ -65,6 +65,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, fmt.Errorf("bootstrap: %w", err))
 	}
+	// Printed before anything else can fail: the link exists only once.
+	// d.names is built from the same configuration as the server's
+	// resolver, so the issuers are the ones the server will answer on.
+	if boot.Created {
+		printBootstrap(e.stdout, boot, d.names.PreferredIssuer(boot.AdminTenant.Tenant), d.names.PreferredIssuer(boot.DefaultTenant.Tenant))
+	} else {
+		printKnownIssuers(sctx, e, d, d.names.PreferredIssuer)
+	}
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log,
@@ -72,14 +80,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, fmt.Errorf("server: %w", err))
 	}
-	res := srv.Resolver()
-	invalidate := res.Invalidate
+	invalidate := srv.Resolver().Invalidate
 	d.tenantChanged.Store(&invalidate)
-	if boot.Created {
-		printBootstrap(e.stdout, boot, res.PreferredIssuer(boot.AdminTenant.Tenant), res.PreferredIssuer(boot.DefaultTenant.Tenant))
-	} else {
-		printKnownIssuers(sctx, e, d, res.PreferredIssuer)
-	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

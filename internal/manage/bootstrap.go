@@ -108,7 +108,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 	res.Account = acc
 	res.DefaultTenant = &TenantResult{Tenant: def, Issuer: s.Issuer(def)}
 	res.AdminUser = user
-	res.SignInURL = res.AdminTenant.Issuer + "/oauth2/magic-link?token=" + url.QueryEscape(token)
+	res.SignInURL = SignInURL(res.AdminTenant.Issuer, token)
 	s.audit(ctx, a, admin.ID, "install.bootstrap", "user", uid, nil, map[string]string{"account_id": accID, "default_tenant": def.ID})
 	s.audit(ctx, a, def.ID, "tenant.create", "tenant", def.ID, nil, map[string]string{"account_id": accID})
 	return res, nil
@@ -160,6 +160,12 @@ func (s *Service) createDefaultTenant(ctx context.Context, accountID string) (*i
 		return t, nil
 	}
 	return nil, fmt.Errorf("manage: bootstrap: no free default tenant id: %w", idp.ErrConflict)
+}
+
+// SignInURL is the hosted page that consumes a sign-in link token on the
+// tenant with this issuer.
+func SignInURL(issuer, token string) string {
+	return issuer + "/oauth2/magic-link?token=" + url.QueryEscape(token)
 }
 
 // signInLinkBytes is the entropy of a sign-in link token (256 bits).

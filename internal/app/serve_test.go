@@ -1,0 +1,134 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs "serve" in the background on a loopback port and
+// returns the lines it prints, the base URL it listens on, and a stop
+// function that cancels the context and returns the exit code.
+func startServe(t *testing.T, dataDir string) (lines []string, base string, stop func() int, stderr *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	stderr = &lockedBuffer{}
+	e := &env{stdout: pw, stderr: stderr, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, e, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--shutdown-grace", "5s"})
+		pw.Close()
+		done <- code
+	}()
+	got := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			got <- sc.Text()
+		}
+		close(got)
+	}()
+	timeout := time.After(30 * time.Second)
+	for base == "" {
+		select {
+		case l, ok := <-got:
+			if !ok {
+				cancel()
+				code := <-done
+				if strings.Contains(stderr.String(), "server: not wired yet") {
+					t.Skip("internal/server is still the stub; serve cannot start yet")
+				}
+				t.Fatalf("serve exited (code %d) before listening:\n%s\nstderr:\n%s", code, strings.Join(lines, "\n"), stderr.String())
+			}
+			lines = append(lines, l)
+			if rest, ok := strings.CutPrefix(l, "Listening on "); ok {
+				base = rest
+			}
+		case <-timeout:
+			cancel()
+			t.Fatalf("serve did not start in time; output so far:\n%s\nstderr:\n%s", strings.Join(lines, "\n"), stderr.String())
+		}
+	}
+	go func() { // drain the rest
+		for range got {
+		}
+	}()
+	stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop after cancellation")
+			return -1
+		}
+	}
+	return lines, base, stop, stderr
+}
+
+// TestServe: the zero-config start prints the issuers and the one-time
+// sign-in link, answers on the port it printed, shuts down cleanly when
+// its context is cancelled, and on the next start prints the issuers but
+// no new link.
+func TestServe(t *testing.T) {
+	dir := t.TempDir()
+	lines, base, stop, stderr := startServe(t, dir)
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"Admin issuer     http://localhost:8080", "Default tenant   http://localhost:8080/t/", "http://localhost:8080/oauth2/magic-link?token=", "admin@localhost"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first start output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
+		t.Errorf("listening address %q is not the real port", base)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/healthz: %d", resp.StatusCode)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit code %d after shutdown; stderr:\n%s", code, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "token=") {
+		t.Fatal("the sign-in link reached the log")
+	}
+
+	lines, _, stop, _ = startServe(t, dir)
+	out = strings.Join(lines, "\n")
+	if strings.Contains(out, "magic-link") || !strings.Contains(out, "Admin issuer") || !strings.Contains(out, "/t/") {
+		t.Errorf("second start output:\n%s", out)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("second run exit code %d", code)
+	}
+}
