@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -11,12 +12,15 @@ import (
 // whose absolute lifetime ended together with their refresh tokens. It
 // returns how many rows went.
 func (s *Store) PurgeExpired(ctx context.Context, before time.Time) (int64, error) {
+	// Every statement takes `before` once per placeholder.
 	stmts := []string{
 		`DELETE FROM auth_requests WHERE expires_at < ?`,
 		`DELETE FROM login_challenges WHERE link_expires_at < ? AND pin_expires_at < ?`,
 		`DELETE FROM auth_codes WHERE expires_at < ?`,
 		`DELETE FROM access_tokens WHERE expires_at < ?`,
 		`DELETE FROM sessions WHERE expires_at < ?`,
+		// Refresh tokens go with their grant's absolute lifetime; a rotated
+		// token is kept until then so that its replay is still detected.
 		`DELETE FROM refresh_tokens WHERE EXISTS (SELECT 1 FROM grants g
 			WHERE g.tenant_id = refresh_tokens.tenant_id AND g.id = refresh_tokens.grant_id AND g.expires_at < ?)`,
 		`DELETE FROM grants WHERE expires_at < ?`,
@@ -25,9 +29,9 @@ func (s *Store) PurgeExpired(ctx context.Context, before time.Time) (int64, erro
 	err := s.tx(ctx, "purge expired", func(d q) error {
 		total = 0
 		for _, st := range stmts {
-			args := []any{before}
-			if st == stmts[1] {
-				args = append(args, before)
+			args := make([]any, strings.Count(st, "?"))
+			for i := range args {
+				args[i] = before
 			}
 			n, err := d.execN(ctx, st, args...)
 			if err != nil {
