@@ -2,8 +2,10 @@ package oauth_test
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -245,6 +247,39 @@ func TestAuthorizeResume(t *testing.T) {
 		h.Login(t, b, tA, oauthtest.Alice)
 		res, body := h.Get(t, b, h.ResumeURL(tA, id))
 		azPage(t, res, body)
+	})
+	t.Run("concurrent resumes yield one code", func(t *testing.T) {
+		b := h.Browser(t)
+		res, _ := azGet(t, h, b, tA, v)
+		id := azParked(t, h, res, tA, "/oauth2/login")
+		h.Clock.Advance(time.Second)
+		h.Login(t, b, tA, oauthtest.Alice)
+		const n = 8
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequest(http.MethodGet, h.ResumeURL(tA, id), nil)
+				res, err := b.Do(req)
+				if err != nil {
+					statuses <- 0
+					return
+				}
+				res.Body.Close()
+				statuses <- res.StatusCode
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for s := range statuses {
+			count[s]++
+		}
+		if count[http.StatusSeeOther] != 1 || count[http.StatusBadRequest] != n-1 {
+			t.Errorf("statuses %v, want one 303 and %d × 400", count, n-1)
+		}
 	})
 	t.Run("POST does not resume", func(t *testing.T) {
 		b := h.Browser(t)

@@ -76,7 +76,7 @@ func buildMetadata(info *tenant.Info) *metadata {
 		CodeChallengeMethodsSupported:             []string{pkceS256},
 		ClaimsSupported: []string{
 			"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr",
-			"email", "email_verified", "name", "picture",
+			"email", "email_verified", "name", "picture", "updated_at",
 		},
 		PromptValuesSupported:                      promptValues,
 		AuthorizationResponseIssParameterSupported: true,  // RFC 9207 §3

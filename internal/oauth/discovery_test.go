@@ -1,10 +1,14 @@
 package oauth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -310,5 +314,40 @@ func TestSec42UnknownHost404(t *testing.T) {
 	var d discoveryDoc
 	if err := json.Unmarshal([]byte(body), &d); err != nil || d.Issuer != h.Issuer(oauthtest.TenantA) {
 		t.Errorf("issuer = %q, want %q (forwarded headers must be ignored)", d.Issuer, h.Issuer(oauthtest.TenantA))
+	}
+}
+
+// updateGolden rewrites testdata/*.golden from the current output.
+var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestDiscoveryGolden pins the whole discovery document (with the issuer
+// replaced by a placeholder), so that any change to it is deliberate.
+// Regenerate with: go test ./internal/oauth -run TestDiscoveryGolden -update
+func TestDiscoveryGolden(t *testing.T) {
+	h := oauthtest.New(t)
+	res, body := h.Get(t, h.Browser(t), h.Issuer(tA)+"/.well-known/openid-configuration")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, []byte(body), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(pretty.String(), h.Issuer(tA), "{issuer}")
+	path := filepath.Join("testdata", "discovery.golden")
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("discovery document changed; diff against %s:\n%s", path, got)
 	}
 }
