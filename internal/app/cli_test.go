@@ -275,6 +275,7 @@ func TestBadConfiguration(t *testing.T) {
 	h.fails(2, "log-level", "migrate", "--log-level", "loud")
 	h.fails(2, "master-key", "tenant", "list", "--master-key", "too-short")
 	h.fails(2, "master-key", "serve", "--database-url", "postgres://u:p@127.0.0.1:1/db", "--listen", "127.0.0.1:0")
+	h.fails(2, "smtp-host", "serve", "--public-url", "https://login.example.com", "--listen", "127.0.0.1:0")
 	h.fails(2, "flag provided but not defined", "tenant", "list", "--no-such-flag")
 	h.fails(2, "unknown command", "frobnicate")
 	h.fails(2, "unknown command", "tenant", "frobnicate")

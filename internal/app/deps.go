@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync/atomic"
 
 	"github.com/authalla/authalla/internal/config"
@@ -98,14 +99,27 @@ func loadMasterKey(cfg *config.Config) ([]byte, error) {
 }
 
 // newMailer returns the SMTP sender when an SMTP host is configured, else
-// the development outbox that prints mail to the log.
+// the development outbox that prints mail (with its PINs and links) to
+// the log. The outbox is allowed only in development (--dev, or a public
+// URL on a loopback host): in production sign-in codes must never land in
+// logs.
 func newMailer(cfg *config.Config, log *slog.Logger) (mail.Sender, error) {
 	if cfg.SMTP.Host != "" {
 		s, err := mail.NewSMTP(cfg.SMTP)
 		if err != nil {
-			return nil, &configError{err: fmt.Errorf("smtp: %w", err)}
+			return nil, &configError{err: fmt.Errorf("smtp-host: %w", err)}
 		}
 		return s, nil
 	}
+	if !cfg.Dev && !publicURLIsLoopback(cfg.PublicURL) {
+		return nil, &configError{err: errors.New("smtp-host: required outside development (set --smtp-host / AUTHALLA_SMTP_HOST, or --dev to print mail to the log)")}
+	}
+	log.Warn("no SMTP server configured: mail is printed to the log (development only)")
 	return mail.NewOutbox(log), nil
+}
+
+// publicURLIsLoopback reports whether the public URL names a loopback host.
+func publicURLIsLoopback(public string) bool {
+	u, err := url.Parse(public)
+	return err == nil && config.IsLoopbackHost(u.Hostname())
 }

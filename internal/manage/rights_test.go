@@ -29,6 +29,10 @@ func TestRights(t *testing.T) {
 			_, _, err := f.svc.ListUsers(ctx, "tenant-a", idp.UserQuery{})
 			return err
 		}},
+		{"list audit", false, func(ctx context.Context) error {
+			_, _, err := f.svc.ListAudit(ctx, "tenant-a", idp.AuditQuery{})
+			return err
+		}},
 		{"list keys", false, func(ctx context.Context) error { _, err := f.svc.ListSigningKeys(ctx, "tenant-a"); return err }},
 		{"update tenant", true, func(ctx context.Context) error {
 			n := "Renamed"

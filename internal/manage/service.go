@@ -32,8 +32,8 @@ type Options struct {
 	Random secret.Source
 	// Issuer returns the issuer URL shown for a tenant; nil shows none.
 	Issuer func(*idp.Tenant) string
-	// OnTenantChange is called after a tenant was updated or deleted, so
-	// that caches (tenant resolver, keys) can drop it. May be nil.
+	// OnTenantChange is called after a tenant was created, updated or
+	// deleted, so that caches (tenant resolver, keys) can drop it. May be nil.
 	OnTenantChange func(tenantID string)
 	// Log receives failures that must not fail an operation already
 	// committed (an audit record that could not be written). Default: discard.

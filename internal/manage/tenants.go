@@ -212,6 +212,8 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (*TenantResu
 	if err := s.keys.EnsureKey(ctx, t.ID, t.SigningAlg); err != nil {
 		return nil, fmt.Errorf("manage: first signing key of tenant %s: %w", t.ID, err)
 	}
+	// The resolver may hold a cached "not found" for this id.
+	s.changed(t.ID)
 	s.audit(ctx, a, t.ID, action, "tenant", t.ID, nil, map[string]string{"account_id": accountID})
 	return &TenantResult{Tenant: t, Issuer: s.Issuer(t)}, nil
 }

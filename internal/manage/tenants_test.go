@@ -180,7 +180,10 @@ func TestUpdateTenantCallsHook(t *testing.T) {
 	if err := f.svc.DeleteTenant(cli(context.Background()), "tenant-b"); err != nil {
 		t.Fatal(err)
 	}
-	if len(changed) != 2 || changed[0] != "tenant-a" || changed[1] != "tenant-b" {
+	if _, err := f.svc.CreateTenant(cli(context.Background()), TenantInput{ID: "tenant-c", Name: "C"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) != 3 || changed[0] != "tenant-a" || changed[1] != "tenant-b" || changed[2] != "tenant-c" {
 		t.Fatalf("hook calls %v", changed)
 	}
 }
