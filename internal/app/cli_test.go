@@ -252,7 +252,7 @@ func TestResourceServerAndKeyCommands(t *testing.T) {
 		t.Fatalf("keys list: %v", keys)
 	}
 	staged := h.okJSON("keys", "rotate", "--tenant", "acme")
-	if staged["staged"] == nil || staged["activated"] != nil {
+	if staged["staged"] == nil || staged["activated"] != nil || staged["id"] != staged["staged"].(map[string]any)["id"] {
 		t.Fatalf("keys rotate: %v", staged)
 	}
 	now := h.okJSON("keys", "rotate", "--tenant", "acme", "--now")

@@ -237,13 +237,22 @@ func keyView(k *idp.SigningKey) *keyJSON {
 }
 
 type rotateJSON struct {
+	// ID is the key this rotation created or activated.
+	ID        string   `json:"id"`
 	Staged    *keyJSON `json:"staged,omitempty"`
 	Activated *keyJSON `json:"activated,omitempty"`
 	Retired   *keyJSON `json:"retired,omitempty"`
 }
 
 func rotateView(r *keys.RotateResult) rotateJSON {
-	return rotateJSON{Staged: keyView(r.Staged), Activated: keyView(r.Activated), Retired: keyView(r.Retired)}
+	v := rotateJSON{Staged: keyView(r.Staged), Activated: keyView(r.Activated), Retired: keyView(r.Retired)}
+	switch {
+	case v.Activated != nil:
+		v.ID = v.Activated.ID
+	case v.Staged != nil:
+		v.ID = v.Staged.ID
+	}
+	return v
 }
 
 // kv prints aligned "key  value" lines, skipping empty values.

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/idp"
 )
 
@@ -61,7 +60,7 @@ func validResourceIdentifier(s string) (string, error) {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && config.IsLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
 	default:
 		return "", idp.Invalid(field, "must use https (http only on a loopback host)")
 	}

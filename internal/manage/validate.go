@@ -2,13 +2,13 @@ package manage
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/idp"
 )
 
@@ -116,7 +116,7 @@ func normalizeOrigin(field, s string) (string, error) {
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case scheme == "https":
-	case scheme == "http" && config.IsLoopbackHost(u.Hostname()):
+	case scheme == "http" && isLoopbackHost(u.Hostname()):
 	default:
 		return "", idp.Invalid(field, fmt.Sprintf("%q must use https (http only on a loopback host)", s))
 	}
@@ -209,4 +209,15 @@ func clampPage(p idp.Page) (idp.Page, error) {
 		p.Limit = 200
 	}
 	return p, nil
+}
+
+// isLoopbackHost reports whether host is localhost, a *.localhost name
+// (RFC 6761 §6.3: always loopback) or a loopback IP literal.
+func isLoopbackHost(host string) bool {
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
