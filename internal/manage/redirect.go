@@ -2,7 +2,6 @@ package manage
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 
@@ -117,13 +116,11 @@ func ValidateRedirectURI(field string, typ idp.ClientType, raw string) error {
 	return nil
 }
 
-// isLoopbackRedirectHost: the loopback names RFC 8252 §7.3 and §8.3 admit.
+// isLoopbackRedirectHost: the loopback names RFC 8252 §7.3 and §8.3 admit,
+// in their canonical spelling only (no IPv4-mapped or expanded forms, so
+// the registered string is what the request-time matcher expects).
 func isLoopbackRedirectHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && (ip.Equal(net.IPv4(127, 0, 0, 1)) || ip.Equal(net.IPv6loopback))
+	return h == "127.0.0.1" || h == "::1" || strings.EqualFold(h, "localhost")
 }
 
 // authority returns the raw authority component of raw, or "".

@@ -44,6 +44,8 @@ func TestValidateRedirectURI(t *testing.T) {
 		{"http non-loopback", web, "http://app.example.com/cb", false},
 		{"http 127.0.0.2", web, "http://127.0.0.2/cb", false},
 		{"http 0.0.0.0", web, "http://0.0.0.0/cb", false},
+		{"http IPv4-mapped loopback", web, "http://[::ffff:127.0.0.1]/cb", false},
+		{"http expanded v6 loopback", web, "http://[0:0:0:0:0:0:0:1]/cb", false},
 		{"http localhost subdomain", web, "http://evil.localhost/cb", false},
 		{"javascript", native, "javascript:alert(1)", false},
 		{"javascript upper", native, "JAVASCRIPT:alert(1)", false},

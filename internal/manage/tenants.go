@@ -437,6 +437,9 @@ func (s *Service) DeleteTenant(ctx context.Context, tenantID string) error {
 	if t.Admin {
 		return fmt.Errorf("manage: the admin tenant cannot be deleted: %w", idp.ErrForbidden)
 	}
+	if a.Type == ActorClient {
+		return fmt.Errorf("manage: a machine token cannot delete its tenant: %w", idp.ErrForbidden)
+	}
 	if err := s.store.DeleteTenant(ctx, tenantID); err != nil {
 		return fmt.Errorf("manage: delete tenant: %w", err)
 	}

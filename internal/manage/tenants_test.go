@@ -197,6 +197,10 @@ func TestDeleteTenant(t *testing.T) {
 	if err := f.svc.DeleteTenant(userIn(f.accA, idp.RoleViewer), "tenant-a"); !errors.Is(err, idp.ErrForbidden) {
 		t.Fatalf("viewer: %v", err)
 	}
+	m2m := WithActor(context.Background(), Actor{Type: ActorClient, ID: "m", TenantID: "tenant-a"})
+	if err := f.svc.DeleteTenant(m2m, "tenant-a"); !errors.Is(err, idp.ErrForbidden) {
+		t.Fatalf("machine token: %v", err)
+	}
 	if err := f.svc.DeleteTenant(ctx, "tenant-a"); err != nil {
 		t.Fatal(err)
 	}
