@@ -92,7 +92,7 @@ func runMgmt(ctx context.Context, e *env, name string, c *mgmtCmd, args []string
 		return fail(e, usagef("usage: authalla %s", c.usage))
 	}
 	log := newLogger(e.stderr, "warn")
-	d, err := openDeps(ctx, cfg, log)
+	d, err := openDeps(ctx, cfg, log, idp.SystemClock{})
 	if err != nil {
 		return fail(e, err)
 	}

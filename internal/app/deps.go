@@ -36,7 +36,7 @@ type deps struct {
 
 // openDeps opens and migrates the store, loads the master key and builds
 // the key manager and the management service. The caller closes them.
-func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps, error) {
+func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock idp.Clock) (*deps, error) {
 	masterKey, err := loadMasterKey(cfg)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger) (*deps,
 		st.Close()
 		return nil, &configError{err: err}
 	}
-	d := &deps{cfg: cfg, log: log, clock: idp.SystemClock{}, random: secret.Default, store: st, names: names}
+	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names}
 	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random})
 	d.manage = manage.New(manage.Options{
 		Store: st, Keys: d.keys, Clock: d.clock, Random: d.random,

@@ -51,7 +51,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return fail(e, usagef("serve takes no arguments (got %q)", pos[0]))
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
-	d, err := openDeps(ctx, cfg, log)
+	d, err := openDeps(ctx, cfg, log, idp.SystemClock{})
 	if err != nil {
 		return fail(e, err)
 	}
