@@ -1,16 +1,23 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
-	"context"
 	"github.com/authalla/authalla/internal/config"
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/login"
 	"github.com/authalla/authalla/internal/mail"
+	"github.com/authalla/authalla/internal/oauth"
+	"github.com/authalla/authalla/internal/page"
 	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/session"
 	"github.com/authalla/authalla/internal/store"
 	"github.com/authalla/authalla/internal/tenant"
 )
@@ -35,17 +42,68 @@ type KeyManager interface {
 	keys.Publisher
 	EnsureKey(ctx context.Context, tenantID, alg string) error
 	Maintain(ctx context.Context, tenantID string) error
+	JWKSMaxAge() time.Duration
 }
+
+// maxBody caps every request body: the largest legitimate one is a form
+// or a JSON patch of a few kilobytes.
+const maxBody = 1 << 20
 
 // Server is the root handler and the tenant resolver it routes with.
 type Server struct {
 	handler  http.Handler
 	resolver *tenant.Resolver
+	login    *login.Handler
 }
 
-// New builds the server.
+// New builds the server: process endpoints first, then every tenant's
+// protocol endpoints and hosted pages behind the tenant resolver.
 func New(o Options) (*Server, error) {
-	return nil, errors.New("server: not wired yet")
+	if o.Config == nil || o.Store == nil || o.Keys == nil || o.Mail == nil {
+		return nil, errors.New("server: Config, Store, Keys and Mail are required")
+	}
+	if o.Clock == nil {
+		o.Clock = idp.SystemClock{}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	cfg := o.Config
+	proxies := httpx.Proxies(cfg.TrustedProxies)
+	resolver, err := tenant.NewResolver(o.Store, tenant.Options{
+		PublicURL: cfg.PublicURL, BaseDomain: cfg.BaseDomain, PathIssuers: cfg.PathIssuers,
+		Proxies: proxies, Clock: o.Clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	pages, err := page.New(o.Store, page.Options{Random: o.Random.R, Log: o.Log})
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	sessions := &session.Manager{Store: o.Store, Clock: o.Clock, Random: o.Random}
+	provider := oauth.New(oauth.Options{
+		Store: o.Store, Keys: o.Keys, Sessions: sessions, Clock: o.Clock, Random: o.Random,
+		JWKSMaxAge: int(o.Keys.JWKSMaxAge().Seconds()),
+	})
+	hosted := login.New(login.Options{
+		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
+		Pages: pages, Clock: o.Clock, Random: o.Random, Log: o.Log, Proxies: proxies,
+	})
+
+	tenantMux := http.NewServeMux()
+	provider.Routes(tenantMux)
+	hosted.Routes(tenantMux)
+
+	root := http.NewServeMux()
+	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenantMux)))
+
+	var h http.Handler = root
+	h = httpx.WithBodyLimit(maxBody, h)
+	h = httpx.WithLogging(o.Log, h)
+	h = httpx.WithRecover(h)
+	h = httpx.WithRequestID(h)
+	return &Server{handler: h, resolver: resolver, login: hosted}, nil
 }
 
 // Handler returns the root handler.
@@ -54,3 +112,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Resolver returns the tenant resolver (for printing issuers and cache
 // invalidation).
 func (s *Server) Resolver() *tenant.Resolver { return s.resolver }
+
+// Drain waits for mail queued by the hosted pages to be handed to the
+// sender (call after the HTTP server has shut down).
+func (s *Server) Drain() { s.login.Wait() }

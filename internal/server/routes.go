@@ -1,0 +1,58 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/authalla/authalla/internal/httpx"
+)
+
+// Pinger is the readiness probe's view of the store.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// routes lists every URL the server answers.
+//
+// Process endpoints, on every host:
+//
+//	GET /healthz   liveness: the process is up (never touches the database)
+//	GET /readyz    readiness: the database answers within 2 s
+//
+// Tenant endpoints, on {id}.{base-domain}, login.{base-domain} (admin
+// tenant), {public-url}/t/{id} and {public-url} (admin tenant); unknown
+// hosts get 404:
+//
+//	GET  /.well-known/openid-configuration     oauth: OIDC Discovery 1.0
+//	GET  /.well-known/oauth-authorization-server oauth: RFC 8414 copy
+//	GET  /.well-known/jwks.json                 oauth: public keys
+//	GET|POST /oauth2/authorize                  oauth: RFC 6749 §4.1, PKCE, RFC 9207
+//	POST /oauth2/token                          oauth: code, refresh_token, client_credentials
+//	GET|POST /oauth2/userinfo                   oauth: OIDC Core §5.3
+//	POST /oauth2/introspect                     oauth: RFC 7662
+//	POST /oauth2/revoke                         oauth: RFC 7009
+//	PUT  /oauth2/me                             oauth: the user updates their name
+//	GET|POST /oauth2/login, /oauth2/signup      login: email → PIN + magic link
+//	GET|POST /oauth2/pin-code, /oauth2/magic-link login
+//	GET|POST /oauth2/consent                    login
+//	GET|POST /oauth2/logout                     login: OIDC RP-Initiated Logout 1.0
+//	GET  /                                      login: account start page
+//	GET  /assets/…                              login: CSS, JS, images
+func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Cache-Control", "no-store")
+		if err := db.Ping(ctx); err != nil {
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	})
+	mux.Handle("/", tenants)
+}
