@@ -10,11 +10,9 @@ import (
 // CreateAccessTokenRecord records an access token's jti; idp.ErrConflict on
 // a duplicate jti in the tenant.
 func (s *Store) CreateAccessTokenRecord(ctx context.Context, tenantID string, r *idp.AccessTokenRecord) error {
-	rec := *r
-	rec.TenantID = tenantID
 	_, err := s.writer().exec(ctx, `INSERT INTO access_tokens (tenant_id, jti, grant_id, client_id, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
-		tenantID, rec.JTI, nullString(rec.GrantID), rec.ClientID, rec.ExpiresAt, rec.RevokedAt)
+		tenantID, r.JTI, nullString(r.GrantID), r.ClientID, r.ExpiresAt, r.RevokedAt)
 	return s.wrap("create access token record", err)
 }
 

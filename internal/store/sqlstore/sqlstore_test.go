@@ -59,44 +59,115 @@ func postgresAdminURL(t *testing.T) string {
 	return u
 }
 
-// newPostgresDatabase creates a fresh, randomly named database, drops it
-// when t ends, and returns its URL.
-func newPostgresDatabase(t *testing.T) string {
-	t.Helper()
-	admin := postgresAdminURL(t)
-	ctx := testContext(t)
+// pgTemplate is a migrated database that test databases are copied from,
+// so that each one need not run the migrations from scratch.
+var pgTemplate struct {
+	once  sync.Once
+	admin string
+	name  string
+	err   error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if pgTemplate.name != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := execAdmin(ctx, pgTemplate.admin, "DROP DATABASE IF EXISTS "+pgTemplate.name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "drop template database: %v\n", err)
+		}
+		cancel()
+	}
+	os.Exit(code)
+}
+
+func execAdmin(ctx context.Context, admin, stmt string) error {
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, stmt)
+	return err
+}
+
+func randomDatabaseName(t *testing.T, prefix string) string {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	name := "authalla_test_" + hex.EncodeToString(b)
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database: %v", err)
-		}
-	})
+	return prefix + hex.EncodeToString(b)
+}
+
+func databaseURL(t *testing.T, admin, name string) string {
 	u, err := url.Parse(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
+	// Test databases are thrown away: commits need not wait for the disk.
+	// This changes durability only, never visibility or locking.
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// createDatabase creates a randomly named database (a copy of template, or
+// empty when template is ""), drops it when t ends and returns its URL.
+func createDatabase(t *testing.T, template string) string {
+	t.Helper()
+	admin := postgresAdminURL(t)
+	name := randomDatabaseName(t, "authalla_test_")
+	stmt := "CREATE DATABASE " + name
+	if template != "" {
+		stmt += " TEMPLATE " + template
+	}
+	if err := execAdmin(testContext(t), admin, stmt); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := execAdmin(ctx, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	return databaseURL(t, admin, name)
+}
+
+// newPostgresDatabase returns the URL of a fresh, empty (unmigrated)
+// database, dropped when t ends.
+func newPostgresDatabase(t *testing.T) string {
+	t.Helper()
+	return createDatabase(t, "")
+}
+
+// migratedTemplate creates (once per process) a database migrated by this
+// package, to copy test databases from.
+func migratedTemplate(t *testing.T) string {
+	t.Helper()
+	admin := postgresAdminURL(t)
+	pgTemplate.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		name := randomDatabaseName(t, "authalla_tmpl_")
+		if pgTemplate.err = execAdmin(ctx, admin, "CREATE DATABASE "+name); pgTemplate.err != nil {
+			return
+		}
+		pgTemplate.admin, pgTemplate.name = admin, name
+		s, err := Open(ctx, databaseURL(t, admin, name))
+		if err != nil {
+			pgTemplate.err = err
+			return
+		}
+		// Copying needs the template without sessions: close them.
+		defer s.Close()
+		pgTemplate.err = s.Migrate(ctx)
+	})
+	if pgTemplate.err != nil {
+		t.Fatalf("template database: %v", pgTemplate.err)
+	}
+	return pgTemplate.name
 }
 
 // openPostgres opens (without migrating) a store on dbURL, closed when t ends.
@@ -111,9 +182,11 @@ func openPostgresStore(t *testing.T, dbURL string) *Store {
 	return s
 }
 
+// newPostgres returns a store on a fresh copy of the migrated template; its
+// Migrate finds nothing to do.
 func newPostgres(t *testing.T) *Store {
 	t.Helper()
-	s := openPostgresStore(t, newPostgresDatabase(t))
+	s := openPostgresStore(t, createDatabase(t, migratedTemplate(t)))
 	if err := s.Migrate(testContext(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,11 @@ func testLoginChallenges(t *testing.T, f *fixture) {
 		sameLink.LinkHash = c.LinkHash
 		wantErr(t, s.CreateLoginChallenge(ctx, tenantA, sameLink), idp.ErrConflict)
 	})
+	t.Run("CreateCrossTenantUser", func(t *testing.T) {
+		x := f.challengeValue(tenantB)
+		x.UserID = aOnlyUser
+		wantErr(t, s.CreateLoginChallenge(ctx, tenantB, x), idp.ErrNotFound)
+	})
 	t.Run("NotFound", func(t *testing.T) {
 		_, err := s.GetLoginChallenge(ctx, tenantA, "chal-none")
 		wantErr(t, err, idp.ErrNotFound)
@@ -124,6 +129,14 @@ func testConsents(t *testing.T, f *fixture) {
 		x = *c1
 		x.ClientID = "no-such-client"
 		wantErr(t, s.PutConsent(ctx, tenantA, &x), idp.ErrNotFound)
+	})
+	t.Run("PutCrossTenant", func(t *testing.T) {
+		x := *c1
+		x.UserID = aOnlyUser
+		wantErr(t, s.PutConsent(ctx, tenantB, &x), idp.ErrNotFound)
+		x = *c1
+		x.ClientID = aOnlyClient
+		wantErr(t, s.PutConsent(ctx, tenantB, &x), idp.ErrNotFound)
 	})
 	t.Run("NotFound", func(t *testing.T) {
 		_, err := s.GetConsent(ctx, tenantA, userID, "app-2")

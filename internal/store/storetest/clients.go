@@ -78,12 +78,12 @@ func testClients(t *testing.T, f *fixture) {
 	t.Run("List", func(t *testing.T) {
 		got, total, err := s.ListClients(ctx, tenantA, idp.Page{})
 		must(t, err)
-		wantEqual(t, clientIDs(got), []string{clientID, "spa"})
-		wantEqual(t, total, 2)
-		got, total, err = s.ListClients(ctx, tenantA, idp.Page{Limit: 1, Offset: 1})
+		wantEqual(t, clientIDs(got), []string{clientID, aOnlyClient, "spa"})
+		wantEqual(t, total, 3)
+		got, total, err = s.ListClients(ctx, tenantA, idp.Page{Limit: 1, Offset: 2})
 		must(t, err)
 		wantEqual(t, clientIDs(got), []string{"spa"})
-		wantEqual(t, total, 2)
+		wantEqual(t, total, 3)
 		got, total, err = s.ListClients(ctx, tenantB, idp.Page{})
 		must(t, err)
 		wantEqual(t, clientIDs(got), []string{clientID})
@@ -172,6 +172,14 @@ func testClientSecrets(t *testing.T, f *fixture) {
 	})
 	t.Run("AddConflict", func(t *testing.T) {
 		wantErr(t, s.AddClientSecret(ctx, tenantA, s1), idp.ErrConflict)
+	})
+	t.Run("AddCrossTenant", func(t *testing.T) {
+		x := *s1
+		x.ClientID, x.ID = aOnlyClient, "sec-x"
+		wantErr(t, s.AddClientSecret(ctx, tenantB, &x), idp.ErrNotFound)
+		got, err := s.ListClientSecrets(ctx, tenantA, aOnlyClient)
+		must(t, err)
+		wantEqual(t, len(got), 0)
 	})
 	t.Run("AddUnknownClient", func(t *testing.T) {
 		x := *s1

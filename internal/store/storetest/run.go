@@ -21,6 +21,10 @@ const (
 	clientID = "app"
 	userID   = "user-1"
 	email    = "alice@example.com"
+	// Objects only tenant A has: creating children of them through
+	// tenant B must fail as not found.
+	aOnlyClient = "client-a-only"
+	aOnlyUser   = "user-a-only"
 )
 
 // t0 is the fixed "now" of the suite (microsecond precision, UTC, as
@@ -84,6 +88,8 @@ func newFixture(t *testing.T, ctx context.Context, s store.Store) *fixture {
 		f.client(t, id, clientID)
 		f.user(t, id, userID, email)
 	}
+	f.client(t, tenantA, aOnlyClient)
+	f.user(t, tenantA, aOnlyUser, "only-a@example.com")
 	return f
 }
 

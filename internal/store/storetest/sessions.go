@@ -28,6 +28,11 @@ func testSessions(t *testing.T, f *fixture) {
 		x.UserID = "no-such-user"
 		wantErr(t, s.CreateSession(ctx, tenantA, x), idp.ErrNotFound)
 	})
+	t.Run("CreateCrossTenantUser", func(t *testing.T) {
+		x := session(tenantB, "sess-y", t0)
+		x.UserID = aOnlyUser
+		wantErr(t, s.CreateSession(ctx, tenantB, x), idp.ErrNotFound)
+	})
 	t.Run("NotFound", func(t *testing.T) {
 		_, err := s.GetSession(ctx, tenantA, "no-such-session")
 		wantErr(t, err, idp.ErrNotFound)
@@ -124,6 +129,11 @@ func testAuthRequests(t *testing.T, f *fixture) {
 		x := *req
 		x.ID, x.ClientID = "req-x", "no-such-client"
 		wantErr(t, s.CreateAuthRequest(ctx, tenantA, &x), idp.ErrNotFound)
+	})
+	t.Run("CreateCrossTenantClient", func(t *testing.T) {
+		x := *req
+		x.TenantID, x.ID, x.ClientID = tenantB, "req-y", aOnlyClient
+		wantErr(t, s.CreateAuthRequest(ctx, tenantB, &x), idp.ErrNotFound)
 	})
 	t.Run("Expired", func(t *testing.T) {
 		_, err := s.GetAuthRequest(ctx, tenantA, "req-1", req.ExpiresAt)

@@ -31,6 +31,27 @@ func testAuthCodes(t *testing.T, f *fixture) {
 		c.UserID = "no-such-user"
 		wantErr(t, s.CreateAuthCode(ctx, tenantA, c), idp.ErrNotFound)
 	})
+	t.Run("CreateCrossTenantParents", func(t *testing.T) {
+		c := f.codeValue(tenantB)
+		c.UserID = aOnlyUser
+		wantErr(t, s.CreateAuthCode(ctx, tenantB, c), idp.ErrNotFound)
+		c = f.codeValue(tenantB)
+		c.ClientID = aOnlyClient
+		wantErr(t, s.CreateAuthCode(ctx, tenantB, c), idp.ErrNotFound)
+	})
+	t.Run("RedeemCrossTenantUser", func(t *testing.T) {
+		// A grant for a user tenant B does not have fails the redemption.
+		c := f.codeValue(tenantB)
+		must(t, s.CreateAuthCode(ctx, tenantB, c))
+		iss := newIssue(tenantB)
+		iss.Grant.UserID = aOnlyUser
+		wantErr(t, s.RedeemAuthCode(ctx, tenantB, c.Hash, redeemAt, iss), idp.ErrNotFound)
+		got, err := s.GetAuthCode(ctx, tenantB, c.Hash)
+		must(t, err)
+		if got.ConsumedAt != nil {
+			t.Fatal("failed redemption consumed the code")
+		}
+	})
 	t.Run("NotFound", func(t *testing.T) {
 		_, err := s.GetAuthCode(ctx, tenantA, "no-such-hash")
 		wantErr(t, err, idp.ErrNotFound)

@@ -121,9 +121,9 @@ func testUsers(t *testing.T, f *fixture) {
 			want   []string
 			total  int
 		}{
-			{"", idp.Page{}, []string{userID, "user-2", "user-4"}, 3},
-			{"", idp.Page{Limit: 2}, []string{userID, "user-2"}, 3},
-			{"", idp.Page{Limit: 2, Offset: 2}, []string{"user-4"}, 3},
+			{"", idp.Page{}, []string{userID, aOnlyUser, "user-2", "user-4"}, 4},
+			{"", idp.Page{Limit: 2}, []string{userID, aOnlyUser}, 4},
+			{"", idp.Page{Limit: 3, Offset: 2}, []string{"user-2", "user-4"}, 4},
 			{"ALICE", idp.Page{}, []string{userID, "user-4"}, 2}, // email of user-1, name of user-4
 			{"robert", idp.Page{}, []string{"user-2"}, 1},
 			{"example.org", idp.Page{}, []string{"user-4"}, 1},
