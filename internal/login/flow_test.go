@@ -109,7 +109,7 @@ func TestMagicLinkFlow(t *testing.T) {
 	e.browser().startLogin(acme, alice, ar.ID)
 	_, link := e.lastCode(alice)
 
-	other := e.browser() // the link works from any browser
+	other := e.browser()     // the link works from any browser
 	for i := 0; i < 2; i++ { // a mail scanner's GET must not consume it
 		p := other.get(link)
 		if p.StatusCode != http.StatusOK || !strings.Contains(p.body, "Continue as "+alice) || !strings.Contains(p.body, "Acme App") {

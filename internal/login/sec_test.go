@@ -102,7 +102,7 @@ func TestSec28SecurityHeaders(t *testing.T) {
 		}
 		// Two responses never share a nonce.
 		n1 := nonceRe.FindStringSubmatch(pages["login"].Header.Get("Content-Security-Policy"))[1]
-		n2 := nonceRe.FindStringSubmatch(b.get(iss+"/oauth2/login").Header.Get("Content-Security-Policy"))[1]
+		n2 := nonceRe.FindStringSubmatch(b.get(iss + "/oauth2/login").Header.Get("Content-Security-Policy"))[1]
 		if n1 == n2 {
 			t.Fatal("nonce reused")
 		}
@@ -497,4 +497,3 @@ func boolStr(b bool) string {
 	}
 	return "0"
 }
-
