@@ -15,6 +15,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -213,4 +214,37 @@ func TestIntrospection(t *testing.T) {
 	wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	r = post(t, h, tid, "/oauth2/introspect", url.Values{"token": {tok.str("access_token")}}, nil)
 	wantError(t, r, http.StatusUnauthorized, "invalid_client")
+}
+
+// FuzzUserInfoToken sends arbitrary bearer tokens (seeded with a genuine
+// token and mutations of it) to UserInfo in process: the answer is 401 or
+// 400, never a 5xx, and 200 only for the genuine token itself.
+func FuzzUserInfoToken(f *testing.F) {
+	h := oauthtest.New(f)
+	tid := oauthtest.TenantA
+	code := mintCode(f, h, tid, oauthtest.WebClient, oauthtest.Alice, codeOpts{})
+	genuine := wantOK(f, redeem(f, h, tid, oauthtest.WebClient, code, "")).str("access_token")
+	parts := strings.Split(genuine, ".")
+	f.Add(genuine)
+	f.Add(parts[0] + "." + parts[1] + ".")
+	f.Add(parts[0] + ".e30." + parts[2])
+	f.Add("eyJhbGciOiJub25lIn0." + parts[1] + ".")
+	f.Add("..")
+	f.Add("x")
+	handler := h.Server.Config.Handler
+	target := h.Issuer(tid) + "/oauth2/userinfo"
+	f.Fuzz(func(t *testing.T, token string) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		switch {
+		case w.Code == http.StatusOK && token != genuine:
+			t.Fatalf("token %q accepted", token)
+		case w.Code >= 500:
+			t.Fatalf("token %q: %d %s", token, w.Code, w.Body)
+		case w.Code != http.StatusOK && w.Code != http.StatusUnauthorized && w.Code != http.StatusBadRequest:
+			t.Fatalf("token %q: unexpected %d", token, w.Code)
+		}
+	})
 }
