@@ -13,6 +13,10 @@ import (
 	"github.com/authalla/authalla/internal/tenant"
 )
 
+// maxMaxAge caps max_age (100 years, in seconds): a larger value cannot
+// be exceeded by any session and would overflow a time.Duration.
+const maxMaxAge = 100 * 365 * 24 * 3600
+
 // authRequestLifetime is how long a parked authorization request waits
 // for the user to sign in or consent.
 const authRequestLifetime = 30 * time.Minute
@@ -149,6 +153,8 @@ func needsLogin(ar *idp.AuthRequest, sess *idp.Session, user *idp.User, fresh bo
 		return true
 	case ar.MaxAge == nil:
 		return false
+	case *ar.MaxAge > maxMaxAge:
+		return false // longer than any session lives; also keeps the Duration from overflowing
 	case *ar.MaxAge == 0:
 		// max_age=0 asks for a fresh login, like prompt=login (OIDC Core
 		// §3.1.2.1), whatever the clock's resolution.

@@ -81,8 +81,12 @@ func TestSec05PromptMaxAge(t *testing.T) {
 		b := h.Browser(t)
 		h.Login(t, b, tA, oauthtest.Alice)
 		h.Clock.Advance(2 * time.Second)
-		res, _ := azGet(t, h, b, tA, azWith(v, "max_age", "10000"))
-		azCode(t, h, res, tA, redirect, state)
+		for _, long := range []string{"10000", "9223372036", "9223372036854775807"} {
+			res, _ := azGet(t, h, b, tA, azWith(v, "max_age", long))
+			azCode(t, h, res, tA, redirect, state)
+		}
+		res, _ := azGet(t, h, b, tA, azWith(v, "max_age", "92233720368547758070"))
+		azError(t, res, redirect, iss, "invalid_request", state)
 		res, _ = azGet(t, h, b, tA, azWith(v, "max_age", "2"))
 		azCode(t, h, res, tA, redirect, state)
 		res, _ = azGet(t, h, b, tA, azWith(v, "max_age", "1"))
