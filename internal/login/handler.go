@@ -197,7 +197,10 @@ func (h *Handler) authRequest(ctx context.Context, info *tenant.Info, id string)
 	if err != nil {
 		return nil, nil, fmt.Errorf("login: auth request: %w", err)
 	}
-	if !h.clock.Now().Before(ar.ExpiresAt) {
+	// A request is answered on the issuer it arrived at (RFC 9207): the
+	// same tenant's other issuer (host, path or custom domain) has other
+	// cookies and must not continue it.
+	if !h.clock.Now().Before(ar.ExpiresAt) || (ar.Issuer != "" && ar.Issuer != info.Issuer) {
 		return nil, nil, errRequestGone
 	}
 	c, err := h.store.GetClient(ctx, info.Tenant.ID, ar.ClientID)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/page"
@@ -38,6 +37,3 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.pages.Render(w, r, http.StatusOK, "home", "Welcome", d)
 }
-
-// queryEscape escapes a query parameter value.
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -151,7 +152,7 @@ func withState(uri, state string) string {
 	if strings.Contains(uri, "?") {
 		sep = "&"
 	}
-	return uri + sep + "state=" + queryEscape(state) + frag
+	return uri + sep + "state=" + url.QueryEscape(state) + frag
 }
 
 // hintClaims are the ID token claims logout looks at.

@@ -293,6 +293,13 @@ func TestSec47Consent(t *testing.T) {
 			t.Fatal("denied request marked consented")
 		}
 	})
+	t.Run("the same tenant's other issuer", func(t *testing.T) {
+		// Parked on the host issuer, presented on the path issuer.
+		ar4 := e.authRequest(acme)
+		if r := b.get("http://example.test/t/acme/oauth2/login?request=" + ar4.ID); r.StatusCode != http.StatusBadRequest {
+			t.Fatalf("request on another issuer = %d", r.StatusCode)
+		}
+	})
 	t.Run("another tenant's request", func(t *testing.T) {
 		foreign := e.authRequest(globex)
 		if r := b.get(iss + "/oauth2/consent?request=" + foreign.ID); r.StatusCode != http.StatusBadRequest {
