@@ -52,9 +52,22 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	if tok.ClientID != client.ID || grant.ClientID != client.ID {
 		return nil, grantError()
 	}
-	// Rotated tokens are left to the store, which applies the grace window
-	// or revokes the family.
 	if grant.RevokedAt != nil || !now.Before(grant.ExpiresAt) || !now.Before(tok.ExpiresAt) {
+		return nil, grantError()
+	}
+	opts := store.RotateOptions{Grace: min(time.Duration(client.RefreshGraceSeconds)*time.Second, maxRefreshGrace), MaxReuse: maxRefreshReuse}
+	if opts.Grace < 0 {
+		opts.Grace = 0
+	}
+	// Reuse of a rotated token outside the grace window revokes the
+	// family before anything else in the request is looked at, so that a
+	// replay cannot dodge detection by failing a later check (an
+	// over-wide scope, say). RotateRefreshToken applies the same rule
+	// atomically for replays that race a rotation.
+	if tok.RotatedAt != nil && (now.Sub(*tok.RotatedAt) > opts.Grace || opts.Grace == 0 || tok.ReuseCount >= opts.MaxReuse) {
+		if err := p.store.RevokeGrant(ctx, tid, grant.ID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {
+			return nil, internalFailure(ctx, "token: revoke reused family", err)
+		}
 		return nil, grantError()
 	}
 
@@ -100,10 +113,6 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	iss.Refresh = newTok
 	if iss.Access, err = p.newAccessRecord(info, client.ID, grant.ID, now); err != nil {
 		return nil, internalFailure(ctx, "token: access record", err)
-	}
-	opts := store.RotateOptions{Grace: min(time.Duration(client.RefreshGraceSeconds)*time.Second, maxRefreshGrace), MaxReuse: maxRefreshReuse}
-	if opts.Grace < 0 {
-		opts.Grace = 0
 	}
 	switch err := p.store.RotateRefreshToken(ctx, tid, hash, now, opts, iss); {
 	case errors.Is(err, idp.ErrAlreadyUsed), errors.Is(err, idp.ErrExpired), errors.Is(err, idp.ErrNotFound):

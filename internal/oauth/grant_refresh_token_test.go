@@ -207,3 +207,16 @@ func TestSec22ConcurrentRefreshReuse(t *testing.T) {
 		t.Fatal("the family survived the concurrent reuse")
 	}
 }
+
+// TestRefreshReuseDetectedBeforeOtherChecks: a replayed rotated token
+// revokes the family even when the replay also asks for a wider scope.
+func TestRefreshReuseDetectedBeforeOtherChecks(t *testing.T) {
+	h := oauthtest.New(t)
+	tid, cid := oauthtest.TenantA, oauthtest.WebClient
+	rt0 := issueTokens(t, h, tid, cid, oauthtest.Alice, codeOpts{scope: []string{"openid", "offline_access"}}).str("refresh_token")
+	rt1 := wantOK(t, refresh(t, h, tid, cid, rt0, nil)).str("refresh_token")
+	wantError(t, refresh(t, h, tid, cid, rt0, url.Values{"scope": {"openid offline_access profile"}}), http.StatusBadRequest, "invalid_grant")
+	if active(t, h, tid, rt1) {
+		t.Fatal("the family survived a replay that also asked for more scope")
+	}
+}
