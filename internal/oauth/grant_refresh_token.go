@@ -52,22 +52,22 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	if tok.ClientID != client.ID || grant.ClientID != client.ID {
 		return nil, grantError()
 	}
-	if grant.RevokedAt != nil || !now.Before(grant.ExpiresAt) || !now.Before(tok.ExpiresAt) {
-		return nil, grantError()
-	}
 	opts := store.RotateOptions{Grace: min(time.Duration(client.RefreshGraceSeconds)*time.Second, maxRefreshGrace), MaxReuse: maxRefreshReuse}
 	if opts.Grace < 0 {
 		opts.Grace = 0
 	}
 	// Reuse of a rotated token outside the grace window revokes the
 	// family before anything else in the request is looked at, so that a
-	// replay cannot dodge detection by failing a later check (an
-	// over-wide scope, say). RotateRefreshToken applies the same rule
+	// replay cannot dodge detection by failing a later check (its own
+	// expiry, an over-wide scope). RotateRefreshToken applies the same rule
 	// atomically for replays that race a rotation.
-	if tok.RotatedAt != nil && (now.Sub(*tok.RotatedAt) > opts.Grace || opts.Grace == 0 || tok.ReuseCount >= opts.MaxReuse) {
+	if tok.RotatedAt != nil && grant.RevokedAt == nil && (now.Sub(*tok.RotatedAt) > opts.Grace || opts.Grace == 0 || tok.ReuseCount >= opts.MaxReuse) {
 		if err := p.store.RevokeGrant(ctx, tid, grant.ID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {
 			return nil, internalFailure(ctx, "token: revoke reused family", err)
 		}
+		return nil, grantError()
+	}
+	if grant.RevokedAt != nil || !now.Before(grant.ExpiresAt) || !now.Before(tok.ExpiresAt) {
 		return nil, grantError()
 	}
 
