@@ -26,6 +26,7 @@ type Pinger interface {
 //
 //	GET  /.well-known/openid-configuration     oauth: OIDC Discovery 1.0
 //	GET  /.well-known/oauth-authorization-server oauth: RFC 8414 copy
+//	GET  /.well-known/oauth-authorization-server/t/{id} the same for a path issuer (RFC 8414 §3.1)
 //	GET  /.well-known/jwks.json                 oauth: public keys
 //	GET|POST /oauth2/authorize                  oauth: RFC 6749 §4.1, PKCE, RFC 9207
 //	POST /oauth2/token                          oauth: code, refresh_token, client_credentials
@@ -54,5 +55,17 @@ func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 	})
+	// RFC 8414 §3.1 inserts the well-known segment between the host and
+	// the issuer's path; a path issuer {public-url}/t/{id} therefore has
+	// its metadata at /.well-known/oauth-authorization-server/t/{id}.
+	for _, doc := range []string{"oauth-authorization-server", "openid-configuration"} {
+		doc := doc
+		mux.HandleFunc("GET /.well-known/"+doc+"/t/{tenant}", func(w http.ResponseWriter, r *http.Request) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/t/" + r.PathValue("tenant") + "/.well-known/" + doc
+			r2.URL.RawPath = ""
+			tenants.ServeHTTP(w, r2)
+		})
+	}
 	mux.Handle("/", tenants)
 }

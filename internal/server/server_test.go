@@ -269,6 +269,16 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Fatalf("%s: %d %s", p, resp.StatusCode, body)
 		}
 	}
+	// RFC 8414 §3.1 form for a path issuer.
+	resp, body := get(t, http.DefaultClient, s.url+"/.well-known/oauth-authorization-server/t/shop-rfc")
+	if resp.StatusCode != 404 {
+		t.Fatalf("unknown path tenant: %d", resp.StatusCode)
+	}
+	issuer, _ := s.tenantWithClient(t, "shop-rfc")
+	resp, body = get(t, http.DefaultClient, s.url+"/.well-known/oauth-authorization-server/t/shop-rfc")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"issuer":"`+issuer+`"`) {
+		t.Fatalf("RFC 8414 path-issuer metadata: %d %s", resp.StatusCode, body)
+	}
 	req, _ := http.NewRequest("GET", s.url+"/.well-known/openid-configuration", nil)
 	req.Host = "unknown.example.org"
 	resp, err := http.DefaultClient.Do(req)
