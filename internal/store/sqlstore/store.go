@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	// Database drivers, registered as "pgx" and "sqlite".
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -76,6 +77,10 @@ func openPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(postgresMaxOpen)
 	db.SetMaxIdleConns(postgresMaxIdle)
+	// Recycle connections so that a failover or a proxy's idle cut is
+	// noticed before a request trips on it.
+	db.SetConnMaxLifetime(30 * time.Minute)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{dialect: DialectPostgres, w: db, r: db, clock: idp.SystemClock{}}
 	if err := s.Ping(ctx); err != nil {
 		db.Close()

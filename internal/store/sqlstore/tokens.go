@@ -78,6 +78,10 @@ func (s *Store) RedeemAuthCode(ctx context.Context, tenantID, hash string, at ti
 		if !at.Before(c.ExpiresAt) {
 			return idp.ErrExpired
 		}
+		// The grant must continue what the code authorised.
+		if iss.Grant.ClientID != c.ClientID || iss.Grant.UserID != c.UserID {
+			return idp.Invalid("grant", "does not match the code's client and user")
+		}
 		n, err := d.execN(ctx, `UPDATE auth_codes SET consumed_at = ?, grant_id = ?
 			WHERE tenant_id = ? AND hash = ? AND consumed_at IS NULL`, at, iss.Grant.ID, tenantID, hash)
 		if err != nil {

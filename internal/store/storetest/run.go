@@ -31,9 +31,10 @@ const (
 // idp.SystemClock produces).
 var t0 = time.Date(2026, 3, 14, 15, 9, 26, 535897000, time.UTC)
 
-// Run runs the conformance suite against fresh stores from newStore (one
-// per group of subtests). newStore must return a migrated, empty store and
-// arrange for it to be closed when t ends.
+// Run runs the conformance suite against fresh stores from newStore, one
+// per group of subtests; the groups run in parallel (t.Parallel). newStore
+// must return a migrated, empty store and arrange for it to be closed when
+// t ends.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	groups := []struct {
 		name string
