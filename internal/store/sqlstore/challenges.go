@@ -64,7 +64,7 @@ func (s *Store) RecordPINFailure(ctx context.Context, tenantID, id string) (int,
 // PIN are single-use together. idp.ErrAlreadyUsed if it already was,
 // idp.ErrNotFound if absent.
 func (s *Store) ConsumeLoginChallenge(ctx context.Context, tenantID, id string, at time.Time) error {
-	return s.tx(ctx, "consume login challenge", func(d q) error {
+	return s.tx(ctx, "consume login challenge", func(d runner) error {
 		n, err := d.execN(ctx, `UPDATE login_challenges SET consumed_at = ?
 			WHERE tenant_id = ? AND id = ? AND consumed_at IS NULL`, at, tenantID, id)
 		if err != nil || n == 1 {
@@ -105,7 +105,7 @@ func (s *Store) PutConsent(ctx context.Context, tenantID string, c *idp.Consent)
 // DeleteConsent removes a consent and revokes the client's grants for the
 // user (with their access-token records); idp.ErrNotFound if absent.
 func (s *Store) DeleteConsent(ctx context.Context, tenantID, userID, clientID string, at time.Time) error {
-	return s.tx(ctx, "delete consent", func(d q) error {
+	return s.tx(ctx, "delete consent", func(d runner) error {
 		n, err := d.execN(ctx, `DELETE FROM consents WHERE tenant_id = ? AND user_id = ? AND client_id = ?`,
 			tenantID, userID, clientID)
 		if err := affected(n, err); err != nil {

@@ -62,7 +62,7 @@ func (s *Store) UpdateClient(ctx context.Context, tenantID string, c *idp.Client
 // idp.ErrNotFound if absent.
 func (s *Store) DeleteClient(ctx context.Context, tenantID, clientID string) error {
 	at := s.clock.Now()
-	return s.tx(ctx, "delete client", func(d q) error {
+	return s.tx(ctx, "delete client", func(d runner) error {
 		if _, err := d.exec(ctx, `UPDATE grants SET revoked_at = ?
 			WHERE tenant_id = ? AND client_id = ? AND revoked_at IS NULL`, at, tenantID, clientID); err != nil {
 			return err

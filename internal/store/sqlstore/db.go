@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authalla/authalla/internal/idp"
 )
 
 // execer is what *sql.DB and *sql.Tx have in common.
@@ -16,22 +18,22 @@ type execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// q runs dialect-neutral SQL: it rebinds `?` placeholders for PostgreSQL
+// runner runs dialect-neutral SQL: it rebinds `?` placeholders for PostgreSQL
 // and converts time arguments to the column representation.
-type q struct {
+type runner struct {
 	s *Store
 	x execer
 }
 
-func (s *Store) reader() q { return q{s: s, x: s.r} }
-func (s *Store) writer() q { return q{s: s, x: s.w} }
+func (s *Store) reader() runner { return runner{s: s, x: s.r} }
+func (s *Store) writer() runner { return runner{s: s, x: s.w} }
 
-func (d q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (d runner) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return d.x.ExecContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 
 // execN runs a statement and returns the number of rows it changed.
-func (d q) execN(ctx context.Context, query string, args ...any) (int64, error) {
+func (d runner) execN(ctx context.Context, query string, args ...any) (int64, error) {
 	res, err := d.exec(ctx, query, args...)
 	if err != nil {
 		return 0, err
@@ -39,11 +41,11 @@ func (d q) execN(ctx context.Context, query string, args ...any) (int64, error) 
 	return res.RowsAffected()
 }
 
-func (d q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (d runner) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return d.x.QueryContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 
-func (d q) row(ctx context.Context, query string, args ...any) *sql.Row {
+func (d runner) row(ctx context.Context, query string, args ...any) *sql.Row {
 	return d.x.QueryRowContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 
@@ -128,7 +130,7 @@ const txAttempts = 5
 // tx runs fn in a write transaction and wraps its error with op. On SQLite
 // the transaction begins IMMEDIATE on the single writer connection; on
 // PostgreSQL serialization failures and deadlocks are retried.
-func (s *Store) tx(ctx context.Context, op string, fn func(q) error) error {
+func (s *Store) tx(ctx context.Context, op string, fn func(runner) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = s.tryTx(ctx, fn)
@@ -145,12 +147,20 @@ func (s *Store) tx(ctx context.Context, op string, fn func(q) error) error {
 	return s.wrap(op, err)
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(q) error) error {
+func (s *Store) tryTx(ctx context.Context, fn func(runner) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	err = fn(q{s: s, x: tx})
+	defer func() {
+		// A panicking fn must not leave the transaction (and on SQLite the
+		// only writer connection) open.
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	err = fn(runner{s: s, x: tx})
 	var k *keep
 	if err != nil && !errors.As(err, &k) {
 		_ = tx.Rollback()
@@ -185,7 +195,7 @@ func affected(n int64, err error) error {
 		return err
 	}
 	if n == 0 {
-		return errNotFound
+		return idp.ErrNotFound
 	}
 	return nil
 }

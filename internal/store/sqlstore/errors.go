@@ -16,8 +16,6 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
-var errNotFound = idp.ErrNotFound
-
 // wrap gives err the operation's context and maps driver errors to the idp
 // sentinels. Constraint violations lose the driver's text on purpose: it
 // quotes the offending values, which may be hashes or emails.

@@ -33,7 +33,7 @@ func TestSQLiteWriteTransactionsBeginImmediate(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- s.tx(ctx, "hold", func(d q) error {
+		done <- s.tx(ctx, "hold", func(d runner) error {
 			// Read only, then wait.
 			var n int
 			if err := d.row(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&n); err != nil {

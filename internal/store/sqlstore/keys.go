@@ -47,7 +47,7 @@ func (s *Store) ListSigningKeys(ctx context.Context, tenantID string) ([]idp.Sig
 // the tenant. Concurrent activations in one tenant serialise on the
 // tenant's row, so there is never more or less than one active key.
 func (s *Store) ActivateSigningKey(ctx context.Context, tenantID, kid string, at, removeAfter time.Time) error {
-	return s.tx(ctx, "activate signing key", func(d q) error {
+	return s.tx(ctx, "activate signing key", func(d runner) error {
 		var one int
 		lock := `SELECT 1 FROM tenants WHERE id = ?`
 		if s.postgres() {
@@ -63,7 +63,7 @@ func (s *Store) ActivateSigningKey(ctx context.Context, tenantID, kid string, at
 			return err
 		}
 		if idp.KeyState(state) != idp.KeyStaged {
-			return errNotFound
+			return idp.ErrNotFound
 		}
 		// Retire first: a partial unique index allows one active key.
 		if _, err := d.exec(ctx, `UPDATE signing_keys SET state = ?, retired_at = ?, remove_after = ?
@@ -81,7 +81,7 @@ func (s *Store) ActivateSigningKey(ctx context.Context, tenantID, kid string, at
 // DeleteSigningKey removes a retired (or never activated) key;
 // idp.ErrInvalid if it is active, idp.ErrNotFound if absent.
 func (s *Store) DeleteSigningKey(ctx context.Context, tenantID, kid string) error {
-	return s.tx(ctx, "delete signing key", func(d q) error {
+	return s.tx(ctx, "delete signing key", func(d runner) error {
 		var state string
 		if err := d.row(ctx, `SELECT state FROM signing_keys WHERE tenant_id = ? AND id = ?`+s.forUpdate(),
 			tenantID, kid).Scan(&state); err != nil {

@@ -102,7 +102,7 @@ func (s *Store) migrateSQLite(ctx context.Context, ms []migration) error {
 		}
 	}
 	// Refuse a newer schema even when nothing was pending.
-	return s.checkNotNewer(ctx, q{s: s, x: s.w}, len(ms))
+	return s.checkNotNewer(ctx, runner{s: s, x: s.w}, len(ms))
 }
 
 func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
@@ -129,7 +129,7 @@ func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
 			return err
 		}
 	}
-	return s.checkNotNewer(ctx, q{s: s, x: conn}, len(ms))
+	return s.checkNotNewer(ctx, runner{s: s, x: conn}, len(ms))
 }
 
 // beginner is *sql.DB or *sql.Conn.
@@ -146,7 +146,7 @@ func (s *Store) applyStep(ctx context.Context, b beginner, m migration, known in
 		return s.wrap(op, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	d := q{s: s, x: tx}
+	d := runner{s: s, x: tx}
 	if err := s.checkNotNewer(ctx, d, known); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Store) applyStep(ctx context.Context, b beginner, m migration, known in
 
 // checkNotNewer fails when the database records a migration this binary
 // does not have: running old code on a newer schema could corrupt data.
-func (s *Store) checkNotNewer(ctx context.Context, d q, known int) error {
+func (s *Store) checkNotNewer(ctx context.Context, d runner, known int) error {
 	var v sql.NullInt64
 	if err := d.row(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
 		return s.wrap("migrate: read schema version", err)

@@ -26,7 +26,7 @@ func (s *Store) PurgeExpired(ctx context.Context, before time.Time) (int64, erro
 		`DELETE FROM grants WHERE expires_at < ?`,
 	}
 	var total int64
-	err := s.tx(ctx, "purge expired", func(d q) error {
+	err := s.tx(ctx, "purge expired", func(d runner) error {
 		total = 0
 		for _, st := range stmts {
 			args := make([]any, strings.Count(st, "?"))

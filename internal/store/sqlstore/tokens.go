@@ -59,7 +59,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, tenantID, hash string, at ti
 	if iss.Grant == nil || iss.Grant.ID == "" {
 		return s.wrap("redeem auth code", idp.Invalid("grant", "is required"))
 	}
-	return s.tx(ctx, "redeem auth code", func(d q) error {
+	return s.tx(ctx, "redeem auth code", func(d runner) error {
 		// The row lock makes a concurrent redemption wait and then see
 		// consumed_at set.
 		c, err := scanCode(d.row(ctx, `SELECT `+codeCols+` FROM auth_codes
@@ -99,7 +99,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, tenantID, hash string, at ti
 	})
 }
 
-func insertGrant(ctx context.Context, d q, g *idp.Grant) error {
+func insertGrant(ctx context.Context, d runner, g *idp.Grant) error {
 	_, err := d.exec(ctx, `INSERT INTO grants (tenant_id, id, client_id, user_id, session_id, scope,
 		audience, auth_time, amr, created_at, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -110,7 +110,7 @@ func insertGrant(ctx context.Context, d q, g *idp.Grant) error {
 
 // insertIssued stores iss.Refresh and iss.Access as members of grantID
 // (their GrantID and TenantID are set to match).
-func insertIssued(ctx context.Context, d q, tenantID, grantID string, iss store.Issue) error {
+func insertIssued(ctx context.Context, d runner, tenantID, grantID string, iss store.Issue) error {
 	if r := iss.Refresh; r != nil {
 		r.TenantID, r.GrantID = tenantID, grantID
 		if _, err := d.exec(ctx, `INSERT INTO refresh_tokens (tenant_id, hash, grant_id, client_id, scope,
@@ -130,7 +130,7 @@ func insertIssued(ctx context.Context, d q, tenantID, grantID string, iss store.
 	return nil
 }
 
-func insertAccess(ctx context.Context, d q, a *idp.AccessTokenRecord) error {
+func insertAccess(ctx context.Context, d runner, a *idp.AccessTokenRecord) error {
 	_, err := d.exec(ctx, `INSERT INTO access_tokens (tenant_id, jti, grant_id, client_id, expires_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,
 		a.TenantID, a.JTI, nullString(a.GrantID), a.ClientID, a.ExpiresAt, a.RevokedAt)
@@ -161,7 +161,7 @@ func (s *Store) GetGrant(ctx context.Context, tenantID, grantID string) (*idp.Gr
 // revokeGrant revokes a grant and the access records of its family; the
 // refresh tokens die with it (every use checks the grant). Revoking twice
 // keeps the first time.
-func revokeGrant(ctx context.Context, d q, tenantID, grantID string, at time.Time) error {
+func revokeGrant(ctx context.Context, d runner, tenantID, grantID string, at time.Time) error {
 	n, err := d.execN(ctx, `UPDATE grants SET revoked_at = COALESCE(revoked_at, ?)
 		WHERE tenant_id = ? AND id = ?`, at, tenantID, grantID)
 	if err := affected(n, err); err != nil {
@@ -175,14 +175,14 @@ func revokeGrant(ctx context.Context, d q, tenantID, grantID string, at time.Tim
 // RevokeGrant revokes a grant with all its refresh tokens and access
 // records (RFC 7009 §2.1); idp.ErrNotFound if absent.
 func (s *Store) RevokeGrant(ctx context.Context, tenantID, grantID string, at time.Time) error {
-	return s.tx(ctx, "revoke grant", func(d q) error {
+	return s.tx(ctx, "revoke grant", func(d runner) error {
 		return revokeGrant(ctx, d, tenantID, grantID, at)
 	})
 }
 
 // revokeUserGrants revokes every live grant of a user (only the client's
 // when clientID is not empty) and their access records.
-func revokeUserGrants(ctx context.Context, d q, tenantID, userID, clientID string, at time.Time) error {
+func revokeUserGrants(ctx context.Context, d runner, tenantID, userID, clientID string, at time.Time) error {
 	filter, args := ``, []any{tenantID, userID}
 	if clientID != "" {
 		filter, args = ` AND client_id = ?`, append(args, clientID)
@@ -202,7 +202,7 @@ func revokeUserGrants(ctx context.Context, d q, tenantID, userID, clientID strin
 // RevokeUserGrants revokes every grant of a user, or only those of one
 // client when clientID is not empty.
 func (s *Store) RevokeUserGrants(ctx context.Context, tenantID, userID, clientID string, at time.Time) error {
-	return s.tx(ctx, "revoke user grants", func(d q) error {
+	return s.tx(ctx, "revoke user grants", func(d runner) error {
 		return revokeUserGrants(ctx, d, tenantID, userID, clientID, at)
 	})
 }

@@ -69,7 +69,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenantID string, u *idp.User) er
 // account memberships. idp.ErrNotFound if absent.
 func (s *Store) DeleteUser(ctx context.Context, tenantID, userID string) error {
 	at := s.clock.Now()
-	return s.tx(ctx, "delete user", func(d q) error {
+	return s.tx(ctx, "delete user", func(d runner) error {
 		if _, err := d.exec(ctx, `UPDATE access_tokens SET revoked_at = ?
 			WHERE tenant_id = ? AND revoked_at IS NULL AND grant_id IN
 				(SELECT id FROM grants WHERE tenant_id = ? AND user_id = ?)`,
