@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -33,7 +34,7 @@ func (themes) DeleteTheme(context.Context, string) error          { return nil }
 
 func newRenderer(t *testing.T, th themes) *Renderer {
 	t.Helper()
-	r, err := New(th, Options{})
+	r, err := New(th, Options{Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +46,9 @@ func tenantRequest(issuer, basePath string, secure bool) *http.Request {
 	info := &tenant.Info{Tenant: &idp.Tenant{ID: "acme", Name: "Acme <Corp>"}, Issuer: issuer, BasePath: basePath, Secure: secure}
 	return req.WithContext(tenant.NewContext(req.Context(), info))
 }
+
+// quiet drops the renderer's expected warnings.
+var quiet = slog.New(slog.DiscardHandler)
 
 var cspNonce = regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9_-]{22})'`)
 
@@ -194,7 +198,7 @@ func TestErrorPageFallback(t *testing.T) {
 		"templates/error.html":  {Data: []byte(`{{define "content"}}{{.Data.NoSuchField}}{{end}}`)},
 		"static/app.css":        {Data: []byte(`body{}`)},
 	}
-	r, err := New(nil, Options{FS: fsys})
+	r, err := New(nil, Options{FS: fsys, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
