@@ -397,6 +397,11 @@ func TestLoginFormValidation(t *testing.T) {
 	if len(e.mails()) != 0 {
 		t.Fatal("invalid email sent mail")
 	}
+	// login_hint pre-fills the form, escaped.
+	p := b.get(iss + "/oauth2/login?login_hint=" + url.QueryEscape(`x"><script>alert(1)</script>@acme.test`))
+	if p.StatusCode != http.StatusOK || strings.Contains(p.body, "<script>alert") || !strings.Contains(p.body, `value="x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@acme.test"`) {
+		t.Fatalf("login_hint not pre-filled safely: %d", p.StatusCode)
+	}
 	// An expired or unknown request is an error page, not a silent sign-in.
 	if p := b.get(iss + "/oauth2/login?request=ar_nope"); p.StatusCode != http.StatusBadRequest {
 		t.Fatalf("unknown request = %d", p.StatusCode)
