@@ -6,17 +6,23 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/oauth/oauthtest"
 	"github.com/authalla/authalla/internal/secret"
+	"github.com/authalla/authalla/internal/store"
+	"github.com/authalla/authalla/internal/tenant"
 )
 
 // TestSec25ClientAuthFailures covers RFC 6749 §2.3.1 and §5.2 as
@@ -224,4 +230,69 @@ func queryStrings(t *testing.T, db *sql.DB, q string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// countingStore records which store methods client authentication calls.
+type countingStore struct {
+	store.Store
+	mu    sync.Mutex
+	calls []string
+}
+
+func (s *countingStore) note(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, name)
+}
+
+func (s *countingStore) GetClient(ctx context.Context, tenantID, clientID string) (*idp.Client, error) {
+	s.note("GetClient")
+	return s.Store.GetClient(ctx, tenantID, clientID)
+}
+
+func (s *countingStore) ListClientSecrets(ctx context.Context, tenantID, clientID string) ([]idp.ClientSecret, error) {
+	s.note("ListClientSecrets")
+	return s.Store.ListClientSecrets(ctx, tenantID, clientID)
+}
+
+// TestClientAuthSameWorkForUnknownClient: an unknown client and a wrong
+// secret make the same store calls, so their timing differs only by the
+// number of secrets compared (SECURITY-TESTS 25: "identical in timing").
+func TestClientAuthSameWorkForUnknownClient(t *testing.T) {
+	h := oauthtest.New(t)
+	tid := oauthtest.TenantA
+	cs := &countingStore{Store: h.Store}
+	p := oauth.New(oauth.Options{Store: cs, Keys: h.Keys, Clock: h.Clock, Random: secret.Default})
+	mux := http.NewServeMux()
+	p.Routes(mux)
+	tn, err := h.Store.GetTenant(context.Background(), tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &tenant.Info{Tenant: tn, Issuer: h.Issuer(tid), BasePath: "/t/" + tid}
+	try := func(id, sec string) ([]string, string) {
+		cs.mu.Lock()
+		cs.calls = nil
+		cs.mu.Unlock()
+		req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(id, sec)
+		req = req.WithContext(tenant.NewContext(req.Context(), info))
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("%s: %d %s", id, w.Code, w.Body)
+		}
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		return slices.Clone(cs.calls), w.Body.String()
+	}
+	wrongCalls, wrongBody := try(oauthtest.BackendClient, "wrong")
+	unknownCalls, unknownBody := try("no-such-client", "wrong")
+	if !slices.Equal(wrongCalls, unknownCalls) || len(wrongCalls) != 2 {
+		t.Fatalf("store calls differ: wrong secret %v, unknown client %v", wrongCalls, unknownCalls)
+	}
+	if wrongBody != unknownBody {
+		t.Fatalf("bodies differ: %q vs %q", wrongBody, unknownBody)
+	}
 }
