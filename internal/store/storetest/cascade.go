@@ -7,6 +7,16 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
+// testPingClose checks readiness and that a closed store stops answering.
+// newStore's own cleanup may close it again.
+func testPingClose(t *testing.T, f *fixture) {
+	must(t, f.s.Ping(f.ctx))
+	must(t, f.s.Close())
+	if err := f.s.Ping(f.ctx); err == nil {
+		t.Fatal("Ping succeeded on a closed store")
+	}
+}
+
 // testCascades checks that DeleteTenant removes everything the tenant owns
 // and nothing of the other tenant, and that a tenant re-created with the
 // same id starts empty.

@@ -60,6 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Purge", testPurge},
 		{"Cascades", testCascades},
 		{"Concurrency", testConcurrency},
+		{"PingClose", testPingClose},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
