@@ -170,6 +170,22 @@ func TestSec23RefreshBinding(t *testing.T) {
 		r := tokenReq(t, h, tid, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, auth)
 		wantError(t, r, http.StatusUnauthorized, "invalid_client")
 	})
+	t.Run("deleted tenant", func(t *testing.T) {
+		h := oauthtest.New(t)
+		b := oauthtest.TenantB
+		rt := issueTokens(t, h, b, cid, oauthtest.Alice, codeOpts{}).str("refresh_token")
+		auth := clientAuth(h, b, cid)
+		if err := h.Store.DeleteTenant(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		h.Clock.Advance(time.Minute) // past the resolver's tenant cache
+		r := tokenReq(t, h, b, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, auth)
+		if r.status != http.StatusNotFound {
+			t.Fatalf("refresh at a deleted tenant: %d %s", r.status, r.raw)
+		}
+		// And the same token means nothing at tenant-a.
+		wantError(t, refresh(t, h, tid, cid, rt, nil), http.StatusBadRequest, "invalid_grant")
+	})
 	t.Run("unknown token", func(t *testing.T) {
 		h := oauthtest.New(t)
 		wantError(t, refresh(t, h, tid, cid, "nope", nil), http.StatusBadRequest, "invalid_grant")
