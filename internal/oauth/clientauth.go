@@ -64,7 +64,8 @@ type clientCredentials struct {
 // client_secret_basic (credentials form-urlencoded inside the Basic
 // header), client_secret_post, or — when allowPublic — none, where a public
 // client only names itself. Repeated failures for one client id are
-// throttled with 429. Only store failures come back as non-OAuth errors.
+// throttled with 429. Every failure is an *httpx.OAuthError; store
+// failures become server_error or temporarily_unavailable.
 func (p *Provider) authenticateClient(w http.ResponseWriter, r *http.Request, form url.Values, allowPublic bool) (*idp.Client, error) {
 	info := tenant.MustFromContext(r.Context())
 	creds, err := presentedCredentials(r, form)
