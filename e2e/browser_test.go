@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -111,20 +112,30 @@ func (f *flow) location() string {
 	return loc
 }
 
-// waitPath waits until the tab's URL path ends with suffix.
+// waitPath waits until the tab has loaded a page whose URL path ends with
+// suffix, and returns its URL. It asks the tab every 50ms: a page that is
+// navigating cannot answer, so an event-driven wait would race redirects.
 func (f *flow) waitPath(suffix string) string {
 	f.t.Helper()
 	ctx, cancel := context.WithTimeout(f.ctx, stepTimeout)
 	defer cancel()
-	js := fmt.Sprintf(`new Promise(resolve => {
-		const check = () => location.pathname.endsWith(%q) ? resolve(location.href) : setTimeout(check, 50);
-		check();
-	})`, suffix)
-	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		f.t.Fatalf("wait for a page ending in %s: %v (page: %s)", suffix, err, f.location())
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	last := ""
+	for {
+		state, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.href, document.readyState]`))
+		if err == nil && len(state) == 2 {
+			last = state[0]
+			if u, perr := url.Parse(state[0]); perr == nil && strings.HasSuffix(u.Path, suffix) && state[1] == "complete" {
+				return state[0]
+			}
+		}
+		select {
+		case <-ctx.Done():
+			f.t.Fatalf("wait for a page ending in %s: %v (last page: %s)", suffix, ctx.Err(), last)
+		case <-tick.C:
+		}
 	}
-	return loc
 }
 
 // saveArtifacts writes a screenshot and the HTML of the current page.
