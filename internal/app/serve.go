@@ -131,6 +131,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		log.Error("server", "err", err)
 		return 1
 	}
+	// Mail queued by requests that already answered is handed over
+	// before the store closes.
+	srv.Drain()
 	log.Info("stopped")
 	return 0
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -60,9 +62,6 @@ func startServe(t *testing.T, dataDir string) (lines []string, base string, stop
 			if !ok {
 				cancel()
 				code := <-done
-				if strings.Contains(stderr.String(), "server: not wired yet") {
-					t.Skip("internal/server is still the stub; serve cannot start yet")
-				}
 				t.Fatalf("serve exited (code %d) before listening:\n%s\nstderr:\n%s", code, strings.Join(lines, "\n"), stderr.String())
 			}
 			lines = append(lines, l)
@@ -116,6 +115,36 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz: %d", resp.StatusCode)
 	}
+	// The printed issuers are the ones the server answers on.
+	def := regexp.MustCompile(`http://localhost:8080/t/([a-z0-9-]+)`).FindStringSubmatch(out)
+	if def == nil {
+		t.Fatalf("no default tenant issuer in:\n%s", out)
+	}
+	for _, issuer := range []string{"http://localhost:8080", def[0]} {
+		path := strings.TrimPrefix(issuer, "http://localhost:8080") + "/.well-known/openid-configuration"
+		var doc struct {
+			Issuer string `json:"issuer"`
+		}
+		if code := getJSON(t, client, base+path, &doc); code != http.StatusOK || doc.Issuer != issuer {
+			t.Errorf("discovery at %s: %d, issuer %q", path, code, doc.Issuer)
+		}
+	}
+	// The sign-in link reaches the hosted page.
+	link := regexp.MustCompile(`http://localhost:8080(/oauth2/magic-link\?token=[A-Za-z0-9_-]+)`).FindStringSubmatch(out)
+	if link == nil {
+		t.Fatalf("no sign-in link in:\n%s", out)
+	}
+	noRedirect := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, base+link[1], nil)
+	req.Host = "localhost:8080"
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		t.Errorf("sign-in link: %d", resp.StatusCode)
+	}
 	if code := stop(); code != 0 {
 		t.Fatalf("exit code %d after shutdown; stderr:\n%s", code, stderr.String())
 	}
@@ -131,4 +160,23 @@ func TestServe(t *testing.T) {
 	if code := stop(); code != 0 {
 		t.Fatalf("second run exit code %d", code)
 	}
+}
+
+// getJSON fetches url on the public host name and decodes the body.
+func getJSON(t *testing.T, c *http.Client, url string, v any) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "localhost:8080"
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Errorf("%s: %v", url, err)
+	}
+	return resp.StatusCode
 }
