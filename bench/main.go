@@ -109,8 +109,9 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer b.close()
 
-	fmt.Fprintf(stdout, "Authalla load benchmark: %s, %d workers, %d requests or %s per run, %d runs per scenario\n\n",
+	fmt.Fprintf(stdout, "Authalla load benchmark: %s, %d workers, %d requests or %s per run, %d runs per scenario\n",
 		o.issuer, o.workers, o.requests, o.duration, o.runs)
+	fmt.Fprintf(stdout, "load average before the runs: %s\n\n", loadAverage())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\truns\trequests\terrors\treq/s (median)\tp50\tp99\t")
 	lim := limits{workers: o.workers, requests: o.requests, duration: o.duration}
@@ -139,7 +140,11 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stderr, "%s: first error: %v\n", sc.name, s.firstErr)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nload average after the runs: %s\n", loadAverage())
+	return nil
 }
 
 // checkLoopback refuses any target that is not on this machine's loopback:
@@ -157,6 +162,20 @@ func checkLoopback(raw string) error {
 		return nil
 	}
 	return fmt.Errorf("%s is not a loopback address: the benchmark only targets 127.0.0.0/8, [::1] or localhost", host)
+}
+
+// loadAverage reads the 1, 5 and 15 minute load averages (Linux), so a
+// report shows whether other work shared the machine.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // newHTTPClient keeps one idle connection per worker, as a real client
