@@ -45,9 +45,12 @@ type AuthRequest struct {
 
 // LoginChallenge is one magic-link + PIN email sent to a user.
 type LoginChallenge struct {
-	TenantID      string
-	ID            string
-	Email         string
+	TenantID string
+	ID       string
+	Email    string
+	// Name is the display name typed on the sign-up form, used when the
+	// challenge creates the user.
+	Name          string
 	UserID        string // empty when the email is unknown and registration is open
 	AuthRequestID string // the authorization request to resume, may be empty
 	// BrowserHash binds the PIN to the browser that asked for it (hash of a

@@ -89,7 +89,7 @@ func (h *Handler) userFor(r *http.Request, info *tenant.Info, c *idp.LoginChalle
 	}
 	now := h.clock.Now()
 	u = &idp.User{
-		TenantID: info.Tenant.ID, ID: id, Email: c.Email, Name: signupName(r, info, c.Email),
+		TenantID: info.Tenant.ID, ID: id, Email: c.Email, Name: cleanName(c.Name),
 		EmailVerified: true, Status: idp.UserActive, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := h.store.CreateUser(ctx, info.Tenant.ID, u); err != nil {

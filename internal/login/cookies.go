@@ -3,7 +3,6 @@ package login
 import (
 	"encoding/base64"
 	"net/http"
-	"net/url"
 
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/tenant"
@@ -15,9 +14,6 @@ const (
 	// challenge stores the SHA-256 of its value. It is not a session and
 	// never becomes one (ASVS 7.2.4).
 	preloginCookie = "authalla_prelogin"
-	// signupCookie carries the name typed on the sign-up form to the moment
-	// the account is created, bound to the address it was typed with.
-	signupCookie = "authalla_signup"
 )
 
 // preloginMaxAge outlives the PIN (10 minutes) with room for a resend.
@@ -67,33 +63,9 @@ func sameBrowser(r *http.Request, info *tenant.Info, browserHash string) bool {
 	return secret.Equal([]byte(secret.Hash(v)), []byte(browserHash))
 }
 
-// setSignupName remembers the name typed for email on this browser.
-func (h *Handler) setSignupName(w http.ResponseWriter, info *tenant.Info, email, name string) {
-	v := url.Values{"e": {email}, "n": {name}}.Encode()
-	h.setCookie(w, info, signupCookie, base64.RawURLEncoding.EncodeToString([]byte(v)), preloginMaxAge)
-}
-
-// signupName returns the name this browser typed for email, or "".
-func signupName(r *http.Request, info *tenant.Info, email string) string {
-	c, err := r.Cookie(info.CookieName(signupCookie))
-	if err != nil || len(c.Value) > 1024 {
-		return ""
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil {
-		return ""
-	}
-	v, err := url.ParseQuery(string(b))
-	if err != nil || v.Get("e") != email {
-		return ""
-	}
-	return cleanName(v.Get("n"))
-}
-
-// clearLoginCookies removes the pre-login binding and sign-up name once a
-// sign-in completed.
+// clearLoginCookies removes the pre-login binding once a sign-in completed.
 func (h *Handler) clearLoginCookies(w http.ResponseWriter, r *http.Request, info *tenant.Info) {
-	for _, base := range []string{preloginCookie, signupCookie} {
+	for _, base := range []string{preloginCookie} {
 		if _, err := r.Cookie(info.CookieName(base)); err == nil {
 			h.setCookie(w, info, base, "", -1)
 		}

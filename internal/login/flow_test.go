@@ -325,8 +325,21 @@ func TestSignup(t *testing.T) {
 		if err != nil || u.Name != "Bob Builder" || !u.EmailVerified || u.Status != idp.UserActive {
 			t.Fatalf("user = %+v, %v", u, err)
 		}
-		if b.cookie(e.host(globex), "authalla_signup") != "" {
-			t.Fatal("sign-up cookie kept")
+	})
+	t.Run("sign-up name survives a magic link opened in another browser", func(t *testing.T) {
+		b := e.browser()
+		iss := e.issuer(globex)
+		r := b.post(iss+"/oauth2/signup", iss+"/oauth2/signup", url.Values{"name": {"Dana Scully"}, "email": {"dana@globex.test"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("signup POST = %d", r.StatusCode)
+		}
+		_, link := e.lastCode("dana@globex.test")
+		o := e.browser()
+		if res := o.post(link, iss+"/oauth2/magic-link", url.Values{"token": {mustQuery(t, link, "token")}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("link = %d", res.StatusCode)
+		}
+		if u, err := e.store.GetUserByEmail(e.ctx, globex, "dana@globex.test"); err != nil || u.Name != "Dana Scully" {
+			t.Fatalf("user = %+v, %v", u, err)
 		}
 	})
 	t.Run("unknown email on the login form of an open tenant", func(t *testing.T) {

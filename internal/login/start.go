@@ -209,11 +209,11 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, info *tenant.Inf
 	if ar != nil {
 		c.AuthRequestID = ar.ID
 	}
+	if signup {
+		c.Name = name
+	}
 	if err := h.store.CreateLoginChallenge(ctx, info.Tenant.ID, c); err != nil {
 		return fmt.Errorf("login: create challenge: %w", err)
-	}
-	if name != "" {
-		h.setSignupName(w, info, email, name)
 	}
 	if send {
 		msg, err := h.signInMessage(info, email, pin, link, signup)

@@ -7,12 +7,12 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
-const challengeCols = `tenant_id, id, email, user_id, auth_request_id, browser_hash, pin_hash, link_hash,
+const challengeCols = `tenant_id, id, email, name, user_id, auth_request_id, browser_hash, pin_hash, link_hash,
 	attempts, pin_expires_at, link_expires_at, consumed_at, created_at`
 
 func scanChallenge(sc scanner) (*idp.LoginChallenge, error) {
 	var c idp.LoginChallenge
-	err := sc.Scan(&c.TenantID, &c.ID, &c.Email, str(&c.UserID), &c.AuthRequestID, &c.BrowserHash,
+	err := sc.Scan(&c.TenantID, &c.ID, &c.Email, &c.Name, str(&c.UserID), &c.AuthRequestID, &c.BrowserHash,
 		&c.PINHash, &c.LinkHash, &c.Attempts, ts(&c.PINExpiresAt), ts(&c.LinkExpiresAt),
 		nullTS(&c.ConsumedAt), ts(&c.CreatedAt))
 	if err != nil {
@@ -25,8 +25,8 @@ func scanChallenge(sc scanner) (*idp.LoginChallenge, error) {
 // its user is absent, idp.ErrConflict on a duplicate id or link hash.
 func (s *Store) CreateLoginChallenge(ctx context.Context, tenantID string, c *idp.LoginChallenge) error {
 	_, err := s.writer().exec(ctx, `INSERT INTO login_challenges (`+challengeCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tenantID, c.ID, c.Email, nullString(c.UserID), c.AuthRequestID, c.BrowserHash,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tenantID, c.ID, c.Email, c.Name, nullString(c.UserID), c.AuthRequestID, c.BrowserHash,
 		nullBytes(c.PINHash), nullBytes(c.LinkHash), c.Attempts, c.PINExpiresAt, c.LinkExpiresAt,
 		c.ConsumedAt, c.CreatedAt)
 	return s.wrap("create login challenge", err)

@@ -28,7 +28,7 @@ func testLoginChallenges(t *testing.T, f *fixture) {
 		wantEqual(t, got, c)
 		// An unknown email (sign-up) has no user.
 		signup := f.challengeValue(tenantA)
-		signup.UserID, signup.Email = "", "new@example.com"
+		signup.UserID, signup.Email, signup.Name = "", "new@example.com", "New Person"
 		must(t, s.CreateLoginChallenge(ctx, tenantA, signup))
 		got, err = s.GetLoginChallenge(ctx, tenantA, signup.ID)
 		must(t, err)

@@ -173,6 +173,7 @@ CREATE TABLE login_challenges (
     tenant_id       TEXT    NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     id              TEXT    NOT NULL,
     email           TEXT    NOT NULL,
+    name            TEXT    NOT NULL DEFAULT '',
     user_id         TEXT,
     auth_request_id TEXT    NOT NULL DEFAULT '',
     browser_hash    TEXT    NOT NULL DEFAULT '',
