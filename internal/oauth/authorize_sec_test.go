@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authalla/authalla/internal/idp"
-	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/oauth/oauthtest"
 	"github.com/authalla/authalla/internal/secret"
 )
@@ -97,13 +95,7 @@ func TestSec04RedirectRegistration(t *testing.T) {
 			t.Errorf("stored redirect_uri = %q, want empty (none was sent)", ac.RedirectURI)
 		}
 	})
-	t.Run("fragment refused at registration", func(t *testing.T) {
-		for _, typ := range []idp.ClientType{idp.ClientWeb, idp.ClientSPA, idp.ClientNative} {
-			if err := oauth.ValidateRedirectURI("https://app.example.com/cb#frag", typ); err == nil {
-				t.Errorf("%s: fragment accepted", typ)
-			}
-		}
-	})
+
 }
 
 // TestSec07RequestObjectsRefused: SECURITY-TESTS case 7. Request objects

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/authalla/authalla/internal/idp"
@@ -96,78 +95,6 @@ func loopbackPortMatch(reg, got string) bool {
 var forbiddenSchemes = map[string]bool{
 	"javascript": true, "data": true, "file": true, "vbscript": true,
 	"blob": true, "about": true, "filesystem": true,
-}
-
-// ValidateRedirectURI checks a redirect URI before a client of type
-// clientType may register it (RFC 6749 §3.1.2, RFC 9700 §2.1 and §4.1,
-// RFC 8252 §7). It requires an absolute URI without fragment, userinfo or
-// wildcard; https, except http on a loopback host literal (127.0.0.1, [::1],
-// localhost); native clients may also use private-use schemes such as
-// "com.example.app:/cb" (RFC 8252 §7.1). Script, data and file schemes are
-// always refused. The error is an *idp.ValidationError on field
-// "redirect_uris" and never echoes the URI.
-func ValidateRedirectURI(raw string, clientType idp.ClientType) error {
-	bad := func(msg string) error { return idp.Invalid("redirect_uris", msg) }
-	if clientType == idp.ClientBackend {
-		return bad("backend clients use client_credentials and have no redirect URIs")
-	}
-	if raw == "" {
-		return bad("a redirect URI must not be empty")
-	}
-	if len(raw) > 2000 {
-		return bad("a redirect URI must be at most 2000 characters")
-	}
-	for i := 0; i < len(raw); i++ {
-		if c := raw[i]; c <= 0x20 || c >= 0x7f || c == '\\' {
-			return bad("a redirect URI must be printable ASCII without spaces or backslashes")
-		}
-	}
-	if strings.Contains(raw, "#") {
-		return bad("a redirect URI must not contain a fragment (RFC 6749 §3.1.2)")
-	}
-	if strings.Contains(raw, "*") {
-		return bad("a redirect URI must not contain wildcards")
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		return bad("a redirect URI must be an absolute URI")
-	}
-	if raw[:len(u.Scheme)] != u.Scheme {
-		return bad("a redirect URI's scheme must be lower-case")
-	}
-	if forbiddenSchemes[u.Scheme] {
-		return bad("this scheme is not allowed in a redirect URI")
-	}
-	if u.User != nil || strings.Contains(u.Host, "@") {
-		return bad("a redirect URI must not contain userinfo")
-	}
-	if hasDotSegment(u.Path) || hasDotSegment(u.Opaque) {
-		return bad("a redirect URI must not contain . or .. path segments")
-	}
-	switch u.Scheme {
-	case "https":
-		if u.Opaque != "" || u.Host == "" || u.Hostname() == "" {
-			return bad("an https redirect URI must name a host")
-		}
-		if u.Port() == "" && strings.HasSuffix(u.Host, ":") {
-			return bad("a redirect URI must not have an empty port")
-		}
-		return nil
-	case "http":
-		if _, _, ok := splitLoopback(raw); !ok {
-			return bad("http is only allowed on loopback hosts (127.0.0.1, [::1], localhost); use https")
-		}
-		return nil
-	}
-	if clientType != idp.ClientNative {
-		return bad("only native clients may use a private-use URI scheme; use https")
-	}
-	// RFC 8252 §7.1: a private-use scheme names the app; the URI after it
-	// is the app's own business, but it must still be a usable target.
-	if u.Opaque == "" && u.Host == "" && u.Path == "" {
-		return bad("a private-use redirect URI needs a path")
-	}
-	return nil
 }
 
 // hasDotSegment reports whether path (decoded, so %2e%2e counts) has a "."
