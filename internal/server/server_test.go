@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net"
@@ -290,3 +291,5 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatalf("unknown host: %d, want 404", resp.StatusCode)
 	}
 }
+
+func base64URLDecode(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
