@@ -165,6 +165,10 @@ func TestEndToEnd(t *testing.T) {
 		if got := f.text("#email"); got != email {
 			t.Fatalf("the app shows email %q, want %q", got, email)
 		}
+		// The link works once (PRODUCT §2): afterwards it is refused.
+		if status := getStatus(ctx, t, link); status != http.StatusBadRequest {
+			t.Fatalf("GET the used magic link = %d, want 400", status)
+		}
 	})
 
 	t.Run("oauth4webapi code + PKCE, rotation, replay revokes the family", func(t *testing.T) {
@@ -291,6 +295,22 @@ func getJSON(ctx context.Context, t *testing.T, u string, want int) map[string]a
 		t.Fatalf("GET %s = %d %v, want %d", u, status, body, want)
 	}
 	return body
+}
+
+// getStatus fetches u without cookies and returns the status code.
+func getStatus(ctx context.Context, t *testing.T, u string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
 
 var httpClient = &http.Client{Timeout: 20 * time.Second}
