@@ -28,17 +28,25 @@ const apiIdentifier = "https://api.example.com"
 // for the integration guide's Express app, whose middleware then accepts the
 // access token and refuses a tampered one and one from another tenant; and
 // an oauth4webapi relying party completes code + PKCE, rotates its refresh
-// token twice and sees a replay revoke the whole family.
+// token twice and sees a replay revoke the whole family. It runs once on
+// SQLite (the default) and once on PostgreSQL.
 func TestEndToEnd(t *testing.T) {
 	requireE2E(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Minute)
 	defer cancel()
-
 	bin := buildBinary(ctx, t)
 	ensureNodeModules(ctx, t)
+
+	t.Run("SQLite", func(t *testing.T) { endToEnd(ctx, t, bin, "") })
+	t.Run("PostgreSQL", func(t *testing.T) { endToEnd(ctx, t, bin, freshPostgres(t)) })
+}
+
+// endToEnd is the whole scenario against one server; databaseURL empty
+// means SQLite in the server's data directory.
+func endToEnd(ctx context.Context, t *testing.T, bin, databaseURL string) {
 	mails := mailtest.Start(t)
 	smtpHost, smtpPort := mails.Addr()
-	srv := startServer(ctx, t, bin, smtpHost, smtpPort)
+	srv := startServer(ctx, t, bin, databaseURL, smtpHost, smtpPort)
 
 	// The tenant of the apps, its API, and the Express app's client.
 	shop := srv.cli(ctx, t, "tenant", "create", "--id", "e2e-shop", "--name", "Shop", "--allow-registration", "--json")

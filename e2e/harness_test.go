@@ -216,21 +216,24 @@ func tail(s string, n int) string {
 
 // server is a running authalla binary.
 type server struct {
-	bin     string
-	dataDir string
-	url     string // the public URL, http://127.0.0.1:<port>
-	proc    *process
+	bin         string
+	dataDir     string
+	databaseURL string // empty: SQLite in the data directory
+	url         string // the public URL, http://127.0.0.1:<port>
+	proc        *process
 }
 
 // startServer runs `authalla serve` on a free loopback port with mail sent
-// to the given SMTP listener, and waits until /healthz answers.
-func startServer(ctx context.Context, t *testing.T, bin, smtpHost string, smtpPort int) *server {
+// to the given SMTP listener, and waits until /healthz answers. An empty
+// databaseURL means SQLite in a fresh data directory.
+func startServer(ctx context.Context, t *testing.T, bin, databaseURL, smtpHost string, smtpPort int) *server {
 	t.Helper()
 	port := freePort(t)
 	s := &server{
-		bin:     bin,
-		dataDir: t.TempDir(),
-		url:     fmt.Sprintf("http://127.0.0.1:%d", port),
+		bin:         bin,
+		dataDir:     t.TempDir(),
+		databaseURL: databaseURL,
+		url:         fmt.Sprintf("http://127.0.0.1:%d", port),
 	}
 	cmd := exec.Command(bin, "serve",
 		"--listen", fmt.Sprintf("127.0.0.1:%d", port),
@@ -255,12 +258,16 @@ func startServer(ctx context.Context, t *testing.T, bin, smtpHost string, smtpPo
 // env is the environment of the server and of the CLI: the CLI reads the
 // same data directory and public URL through AUTHALLA_* variables.
 func (s *server) env() []string {
-	return append(os.Environ(),
+	env := append(os.Environ(),
 		"AUTHALLA_DATA_DIR="+s.dataDir,
 		"AUTHALLA_PUBLIC_URL="+s.url,
 		"AUTHALLA_DEV=true",
 		"AUTHALLA_LOG_LEVEL=debug",
 	)
+	if s.databaseURL != "" {
+		env = append(env, "AUTHALLA_DATABASE_URL="+s.databaseURL)
+	}
+	return env
 }
 
 // cli runs one management command against the server's database and decodes
