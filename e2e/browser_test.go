@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -58,14 +61,54 @@ func newBrowser(ctx context.Context, t *testing.T) context.Context {
 type flow struct {
 	t   *testing.T
 	ctx context.Context
+
+	mu       sync.Mutex
+	problems []string // CSP violations and uncaught script errors seen so far
+}
+
+// listen records what a careful person would see in the console as a bug:
+// security messages (Content-Security-Policy violations, mixed content)
+// and uncaught JavaScript exceptions.
+func (f *flow) listen(ev any) {
+	var p string
+	switch e := ev.(type) {
+	case *cdplog.EventEntryAdded:
+		if e.Entry.Source == cdplog.EntrySourceSecurity {
+			p = fmt.Sprintf("%s: %s", e.Entry.URL, e.Entry.Text)
+		}
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		p = fmt.Sprintf("%s: uncaught exception: %s", d.URL, d.Text)
+		if d.Exception != nil && d.Exception.Description != "" {
+			p += " " + d.Exception.Description
+		}
+	}
+	if p == "" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.problems = append(f.problems, p)
+}
+
+// checkConsole fails the test if any page of the flow violated its
+// Content-Security-Policy or threw an uncaught exception.
+func (f *flow) checkConsole() {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.problems {
+		f.t.Errorf("browser console: %s", p)
+	}
 }
 
 // newFlow opens a tab in a fresh browser context. When the test fails, the
 // page's screenshot and HTML are saved to the artifacts directory.
 func newFlow(t *testing.T, browser context.Context, name string) *flow {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	f := &flow{t: t, ctx: ctx}
+	f := &flow{t: t}
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(f.listen))
+	f.ctx = ctx
 	if err := chromedp.Do(ctx); err != nil {
 		cancel()
 		t.Fatalf("open tab: %v", err)

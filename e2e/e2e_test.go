@@ -102,6 +102,7 @@ func endToEnd(ctx context.Context, t *testing.T, bin, databaseURL string) {
 			t.Fatalf("the app shows email %q, want %q", got, email)
 		}
 		accessToken = f.fetchAccessToken()
+		f.checkConsole()
 	})
 	if !ok {
 		return
@@ -177,6 +178,7 @@ func endToEnd(ctx context.Context, t *testing.T, bin, databaseURL string) {
 		if status := getStatus(ctx, t, link); status != http.StatusBadRequest {
 			t.Fatalf("GET the used magic link = %d, want 400", status)
 		}
+		f.checkConsole()
 	})
 
 	t.Run("oauth4webapi code + PKCE, rotation, replay revokes the family", func(t *testing.T) {
@@ -210,6 +212,7 @@ func endToEnd(ctx context.Context, t *testing.T, bin, databaseURL string) {
 			t.Errorf("ID token email = %v, want %s", result["email"], email)
 		}
 		t.Logf("oauth4webapi RP steps: %v", result["steps"])
+		f.checkConsole()
 	})
 }
 
