@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -64,6 +66,7 @@ type flow struct {
 
 	mu       sync.Mutex
 	problems []string // CSP violations and uncaught script errors seen so far
+	requests []string // URLs of every request the pages made
 }
 
 // listen records what a careful person would see in the console as a bug:
@@ -72,6 +75,10 @@ type flow struct {
 func (f *flow) listen(ev any) {
 	var p string
 	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		f.mu.Lock()
+		f.requests = append(f.requests, e.Request.URL)
+		f.mu.Unlock()
 	case *cdplog.EventEntryAdded:
 		if e.Entry.Source == cdplog.EntrySourceSecurity {
 			p = fmt.Sprintf("%s: %s", e.Entry.URL, e.Entry.Text)
@@ -89,6 +96,22 @@ func (f *flow) listen(ev any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.problems = append(f.problems, p)
+}
+
+// problemsSeen returns the console problems recorded so far.
+func (f *flow) problemsSeen() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.problems)
+}
+
+// requestsSeen returns the URLs requested so far, and forgets them.
+func (f *flow) requestsSeen() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.requests
+	f.requests = nil
+	return r
 }
 
 // checkConsole fails the test if any page of the flow violated its

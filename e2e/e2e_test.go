@@ -153,6 +153,14 @@ func endToEnd(ctx context.Context, t *testing.T, bin, databaseURL string) {
 		}
 	})
 
+	t.Run("login pages load only same-origin content (SECURITY 29)", func(t *testing.T) {
+		testNoThirdPartyContent(t, browser, srv.url, authorizeURL(issuer, expressClientID, appURL+"/oauth/callback"), "dave@e2e.test")
+	})
+
+	t.Run("a cross-origin page cannot frame the login page (SECURITY 28)", func(t *testing.T) {
+		testLoginNotFramable(t, browser, authorizeURL(issuer, expressClientID, appURL+"/oauth/callback"))
+	})
+
 	t.Run("express sign-in with the magic link", func(t *testing.T) {
 		f := newFlow(t, browser, "magic-link")
 		email := "bob@e2e.test"
