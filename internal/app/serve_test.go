@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -134,17 +137,7 @@ func TestServe(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no sign-in link in:\n%s", out)
 	}
-	noRedirect := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest(http.MethodGet, base+link[1], nil)
-	req.Host = "localhost:8080"
-	resp, err = noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		t.Errorf("sign-in link: %d", resp.StatusCode)
-	}
+	signInWithLink(t, base, link[1])
 	if code := stop(); code != 0 {
 		t.Fatalf("exit code %d after shutdown; stderr:\n%s", code, stderr.String())
 	}
@@ -179,4 +172,52 @@ func getJSON(t *testing.T, c *http.Client, url string, v any) int {
 		t.Errorf("%s: %v", url, err)
 	}
 	return resp.StatusCode
+}
+
+// signInWithLink follows the printed one-time link as a browser would: the
+// page shows a Continue button (a GET never consumes the link), the POST
+// signs the first administrator in and lands on the start page, which then
+// names them; the link cannot be used twice.
+func signInWithLink(t *testing.T, base, path string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Timeout: 10 * time.Second, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, path string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, base+path, body)
+		req.Host = "localhost:8080" // the configured public host; the test listens on 127.0.0.1
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "http://localhost:8080")
+		}
+		resp, err := browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, page := do(http.MethodGet, path, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in link page: %d", resp.StatusCode)
+	}
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	resp, _ = do(http.MethodPost, "/oauth2/magic-link", form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("using the sign-in link: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, home := do(http.MethodGet, "/", nil); !strings.Contains(home, "admin@localhost") {
+		t.Fatalf("the start page does not show the signed-in administrator:\n%s", home)
+	}
+	if resp, _ := do(http.MethodPost, "/oauth2/magic-link", form); resp.StatusCode == http.StatusSeeOther {
+		t.Fatal("the one-time link worked twice")
+	}
 }
