@@ -87,9 +87,12 @@ type View struct {
 	Nonce      string
 	Theme      Theme
 	TenantName string
-	Logo       string // same-origin logo URL, or ""
-	Lang       string
-	HasTenant  bool
+	// Logo is a same-origin logo URL or an image data URL, or "". It is
+	// a template.URL because html/template would otherwise replace a
+	// data: URL; only sameOriginURL's checked values are put here.
+	Logo      template.URL
+	Lang      string
+	HasTenant bool
 
 	w        http.ResponseWriter
 	r        *http.Request
@@ -159,7 +162,7 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	var logo string
 	v.Theme, logo = r.loadTheme(req.Context(), tenantID)
-	v.Logo = sameOriginURL(logo, v.info)
+	v.Logo = template.URL(sameOriginURL(logo, v.info))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("page: render %s: %w", name, err)
@@ -206,6 +209,9 @@ func (r *Renderer) nonce() (string, error) {
 // issuer's own origin (SECURITY-TESTS 29): a path starting with a single
 // "/", or an absolute URL on the issuer's origin. Anything else gives "".
 func sameOriginURL(s string, info *tenant.Info) string {
+	if isImageDataURL(s) {
+		return s
+	}
 	if s == "" || len(s) > 2048 || !utf8.ValidString(s) || strings.ContainsAny(s, "\\\r\n\t ") {
 		return ""
 	}
@@ -223,4 +229,25 @@ func sameOriginURL(s string, info *tenant.Info) string {
 		return ""
 	}
 	return s
+}
+
+// maxImageDataURL bounds an inline logo: 256 KiB of image in base64 plus
+// its prefix.
+const maxImageDataURL = 350 << 10
+
+// isImageDataURL reports whether s is a base64 data: URL of a PNG, JPEG
+// or WebP image, the form internal/manage stores uploaded logos in. It is
+// part of the page itself (no request leaves the origin) and the CSP
+// allows it (img-src 'self' data:). SVG is never accepted: it can carry
+// script.
+func isImageDataURL(s string) bool {
+	if len(s) > maxImageDataURL {
+		return false
+	}
+	for _, p := range []string{"data:image/png;base64,", "data:image/jpeg;base64,", "data:image/webp;base64,"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest != "" && strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
+		}
+	}
+	return false
 }
