@@ -68,6 +68,11 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 		return nil, fmt.Errorf("manage: bootstrap: administrators: %w", err)
 	}
 	if n > 0 {
+		// Installs bootstrapped before the management API existed get
+		// its built-in resource server on every tenant.
+		if err := s.ensureAllBuiltins(ctx); err != nil {
+			return nil, err
+		}
 		return res, nil
 	}
 
@@ -133,6 +138,9 @@ func (s *Service) ensureAdminTenant(ctx context.Context) (*idp.Tenant, error) {
 	if err := s.keys.EnsureKey(ctx, admin.ID, admin.SigningAlg); err != nil {
 		return nil, fmt.Errorf("manage: bootstrap: admin signing key: %w", err)
 	}
+	if err := s.ensureBuiltins(ctx, admin); err != nil {
+		return nil, err
+	}
 	return admin, nil
 }
 
@@ -156,6 +164,9 @@ func (s *Service) createDefaultTenant(ctx context.Context, accountID string) (*i
 		}
 		if err := s.keys.EnsureKey(ctx, t.ID, t.SigningAlg); err != nil {
 			return nil, fmt.Errorf("manage: bootstrap: default tenant key: %w", err)
+		}
+		if err := s.ensureBuiltins(ctx, t); err != nil {
+			return nil, err
 		}
 		return t, nil
 	}

@@ -256,6 +256,10 @@ func (s *Service) UpdateResourceServer(ctx context.Context, tenantID, ref string
 	if err != nil {
 		return nil, err
 	}
+	if err := errBuiltin(r); err != nil {
+		s.audit(ctx, a, tenantID, action, "resource_server", r.ID, err, nil)
+		return nil, err
+	}
 	if p.Name != nil {
 		if r.Name, err = validName("name", *p.Name, maxNameLen); err != nil {
 			s.audit(ctx, a, tenantID, action, "resource_server", r.ID, err, nil)
@@ -281,6 +285,10 @@ func (s *Service) AddResourceServerScope(ctx context.Context, tenantID, ref stri
 	}
 	r, err := s.resourceServer(ctx, tenantID, ref)
 	if err != nil {
+		return nil, err
+	}
+	if err := errBuiltin(r); err != nil {
+		s.audit(ctx, a, tenantID, action, "resource_server", r.ID, err, nil)
 		return nil, err
 	}
 	if r.Scopes, err = validResourceScopes(r.ScopePrefix, append(r.Scopes, sc)); err != nil {
@@ -310,6 +318,10 @@ func (s *Service) DeleteResourceServer(ctx context.Context, tenantID, ref string
 	}
 	r, err := s.resourceServer(ctx, tenantID, ref)
 	if err != nil {
+		return err
+	}
+	if err := errBuiltin(r); err != nil {
+		s.audit(ctx, a, tenantID, action, "resource_server", r.ID, err, nil)
 		return err
 	}
 	if err := s.store.DeleteResourceServer(ctx, tenantID, r.ID); err != nil {

@@ -212,6 +212,9 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (*TenantResu
 	if err := s.keys.EnsureKey(ctx, t.ID, t.SigningAlg); err != nil {
 		return nil, fmt.Errorf("manage: first signing key of tenant %s: %w", t.ID, err)
 	}
+	if err := s.ensureBuiltins(ctx, t); err != nil {
+		return nil, err
+	}
 	// The resolver may hold a cached "not found" for this id.
 	s.changed(t.ID)
 	s.audit(ctx, a, t.ID, action, "tenant", t.ID, nil, map[string]string{"account_id": accountID})

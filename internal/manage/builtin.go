@@ -1,0 +1,243 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/authalla/authalla/internal/idp"
+)
+
+// ManagementAPI is the identifier (token `aud`) of the built-in resource
+// server that protects /api/v1 on every tenant. A URN satisfies RFC 8707
+// §2 (an absolute URI) and stays the same whichever host or path issuer
+// the tenant is reached on.
+const ManagementAPI = "urn:authalla:management"
+
+// managementAPIName is the built-in resource server's display name.
+const managementAPIName = "Authalla Management API"
+
+// Management API scopes: what a token may do through /api/v1.
+const (
+	ScopeTenantsRead          = "tenants:read"
+	ScopeTenantsWrite         = "tenants:write"
+	ScopeClientsRead          = "clients:read"
+	ScopeClientsWrite         = "clients:write"
+	ScopeUsersRead            = "users:read"
+	ScopeUsersWrite           = "users:write"
+	ScopeResourceServersRead  = "resource-servers:read"
+	ScopeResourceServersWrite = "resource-servers:write"
+	ScopeKeysRead             = "keys:read"
+	ScopeKeysWrite            = "keys:write"
+	ScopeThemeRead            = "theme:read"
+	ScopeThemeWrite           = "theme:write"
+	ScopeAuditRead            = "audit:read"
+)
+
+// ManagementScopes lists every scope of the built-in resource server, in
+// the order they are registered.
+var ManagementScopes = []string{
+	ScopeTenantsRead, ScopeTenantsWrite, ScopeClientsRead, ScopeClientsWrite,
+	ScopeUsersRead, ScopeUsersWrite, ScopeResourceServersRead, ScopeResourceServersWrite,
+	ScopeKeysRead, ScopeKeysWrite, ScopeThemeRead, ScopeThemeWrite, ScopeAuditRead,
+}
+
+var managementScopeText = map[string]string{
+	ScopeTenantsRead:          "Read tenant settings",
+	ScopeTenantsWrite:         "Create, change and delete tenants",
+	ScopeClientsRead:          "Read clients",
+	ScopeClientsWrite:         "Create, change and delete clients and their secrets",
+	ScopeUsersRead:            "Read users, their sessions and connected apps",
+	ScopeUsersWrite:           "Create, change, suspend and delete users; end their sessions",
+	ScopeResourceServersRead:  "Read resource servers",
+	ScopeResourceServersWrite: "Create, change and delete resource servers",
+	ScopeKeysRead:             "Read signing keys",
+	ScopeKeysWrite:            "Rotate signing keys",
+	ScopeThemeRead:            "Read the branding",
+	ScopeThemeWrite:           "Change the branding",
+	ScopeAuditRead:            "Read the audit log",
+}
+
+// AdminUIClientID is the client_id of the Admin UI: a public `spa` client
+// of the admin tenant (authorization code + PKCE) whose tokens are for
+// ManagementAPI.
+const AdminUIClientID = "authalla-admin"
+
+// AdminUICallbackPath is the Admin UI's redirect path under an admin
+// issuer.
+const AdminUICallbackPath = "/admin/callback"
+
+// builtinResourceServer is the management resource server of a tenant.
+// On the admin tenant every scope is granted to all its users (what an
+// administrator may do is decided by their account roles); on other
+// tenants no user holds them, since only machine tokens (client
+// credentials) are accepted there.
+func (s *Service) builtinResourceServer(t *idp.Tenant) (*idp.ResourceServer, error) {
+	id, err := s.random.ID("rs_")
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	scopes := make([]idp.ResourceScope, len(ManagementScopes))
+	for i, v := range ManagementScopes {
+		scopes[i] = idp.ResourceScope{Value: v, Description: managementScopeText[v], GrantedToAll: t.Admin}
+	}
+	return &idp.ResourceServer{
+		TenantID: t.ID, ID: id, Identifier: ManagementAPI, Name: managementAPIName,
+		Scopes: scopes, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// EnsureBuiltins gives a tenant created before the management API existed
+// what every tenant now has: the built-in management resource server and,
+// on the admin tenant, the Admin UI client. It is idempotent and changes
+// nothing that exists (except adding missing Admin UI redirect URIs), so
+// it needs no caller identity; it is audited as the system.
+func (s *Service) EnsureBuiltins(ctx context.Context, tenantID string) error {
+	t, err := s.store.GetTenant(ctx, tenantID)
+	if err != nil {
+		return fmt.Errorf("manage: tenant %q: %w", tenantID, err)
+	}
+	return s.ensureBuiltins(ctx, t)
+}
+
+func (s *Service) ensureBuiltins(ctx context.Context, t *idp.Tenant) error {
+	sys := Actor{Type: ActorSystem, ID: "builtin"}
+	if a, ok := ActorFrom(ctx); ok {
+		sys.RequestID, sys.ClientIP = a.RequestID, a.ClientIP
+	}
+	_, err := s.store.GetResourceServerByIdentifier(ctx, t.ID, ManagementAPI)
+	switch {
+	case errors.Is(err, idp.ErrNotFound):
+		r, err := s.builtinResourceServer(t)
+		if err != nil {
+			return err
+		}
+		err = s.store.CreateResourceServer(ctx, t.ID, r)
+		if errors.Is(err, idp.ErrConflict) {
+			break // created concurrently (another replica)
+		}
+		if err != nil {
+			return fmt.Errorf("manage: management resource server of %s: %w", t.ID, err)
+		}
+		s.audit(ctx, sys, t.ID, "resource_server.create", "resource_server", r.ID, nil, map[string]string{"identifier": ManagementAPI})
+	case err != nil:
+		return fmt.Errorf("manage: management resource server of %s: %w", t.ID, err)
+	}
+	if t.Admin {
+		return s.ensureAdminUIClient(ctx, sys, t)
+	}
+	return nil
+}
+
+// ensureAdminUIClient creates the Admin UI's public client on the admin
+// tenant, or adds the callback of the current admin issuer to it.
+func (s *Service) ensureAdminUIClient(ctx context.Context, sys Actor, t *idp.Tenant) error {
+	iss := s.Issuer(t)
+	if iss == "" {
+		return nil // no issuer known (tests without one): nothing to register
+	}
+	callback := iss + AdminUICallbackPath
+	c, err := s.store.GetClient(ctx, t.ID, AdminUIClientID)
+	if errors.Is(err, idp.ErrNotFound) {
+		now := s.clock.Now()
+		c = &idp.Client{
+			TenantID: t.ID, ID: AdminUIClientID, Name: "Authalla Admin UI", Type: idp.ClientSPA,
+			RedirectURIs: []string{callback}, DefaultResourceServer: ManagementAPI,
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if err := s.validateClient(ctx, c); err != nil {
+			return fmt.Errorf("manage: admin UI client: %w", err)
+		}
+		err = s.store.CreateClient(ctx, t.ID, c)
+		if errors.Is(err, idp.ErrConflict) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("manage: admin UI client: %w", err)
+		}
+		s.audit(ctx, sys, t.ID, "client.create", "client", c.ID, nil, map[string]string{"type": string(c.Type)})
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("manage: admin UI client: %w", err)
+	}
+	if slices.Contains(c.RedirectURIs, callback) {
+		return nil
+	}
+	c.RedirectURIs = append(c.RedirectURIs, callback)
+	if err := s.validateClient(ctx, c); err != nil {
+		return fmt.Errorf("manage: admin UI client: %w", err)
+	}
+	c.UpdatedAt = s.clock.Now()
+	if err := s.store.UpdateClient(ctx, t.ID, c); err != nil {
+		return fmt.Errorf("manage: admin UI client: %w", err)
+	}
+	s.audit(ctx, sys, t.ID, "client.update", "client", c.ID, nil, nil)
+	return nil
+}
+
+// ensureAllBuiltins runs ensureBuiltins on every tenant (at start-up).
+func (s *Service) ensureAllBuiltins(ctx context.Context) error {
+	for off := 0; ; {
+		ts, total, err := s.store.ListTenants(ctx, "", idp.Page{Limit: 200, Offset: off})
+		if err != nil {
+			return fmt.Errorf("manage: list tenants: %w", err)
+		}
+		for i := range ts {
+			if err := s.ensureBuiltins(ctx, &ts[i]); err != nil {
+				return err
+			}
+		}
+		off += len(ts)
+		if len(ts) == 0 || off >= total {
+			return nil
+		}
+	}
+}
+
+// errBuiltin refuses changes to the built-in management resource server.
+func errBuiltin(r *idp.ResourceServer) error {
+	if r.Identifier != ManagementAPI {
+		return nil
+	}
+	return fmt.Errorf("manage: the built-in %s resource server cannot be changed or deleted: %w", ManagementAPI, idp.ErrForbidden)
+}
+
+// AdminActor authenticates an administrator for the management surfaces:
+// userID must be an active user of the admin tenant; the actor carries
+// their account memberships. Anything else is idp.ErrNotFound (the caller
+// answers invalid_token and never says why).
+func (s *Service) AdminActor(ctx context.Context, userID string) (Actor, error) {
+	admin, err := s.store.AdminTenant(ctx)
+	if err != nil {
+		return Actor{}, fmt.Errorf("manage: admin tenant: %w", err)
+	}
+	u, err := s.store.GetUser(ctx, admin.ID, userID)
+	if err != nil {
+		return Actor{}, fmt.Errorf("manage: administrator: %w", err)
+	}
+	if u.Status != idp.UserActive {
+		return Actor{}, fmt.Errorf("manage: administrator is %s: %w", u.Status, idp.ErrNotFound)
+	}
+	ms, err := s.store.ListMemberships(ctx, u.ID)
+	if err != nil {
+		return Actor{}, fmt.Errorf("manage: memberships: %w", err)
+	}
+	return Actor{Type: ActorUser, ID: u.ID, Memberships: ms}, nil
+}
+
+// MachineActor authenticates a machine token: clientID must be a backend
+// client of tenantID that still exists (a deleted client's tokens stop
+// working at once). Anything else is idp.ErrNotFound.
+func (s *Service) MachineActor(ctx context.Context, tenantID, clientID string) (Actor, error) {
+	c, err := s.store.GetClient(ctx, tenantID, clientID)
+	if err != nil {
+		return Actor{}, fmt.Errorf("manage: client: %w", err)
+	}
+	if c.Type != idp.ClientBackend {
+		return Actor{}, fmt.Errorf("manage: client %q is not a backend client: %w", clientID, idp.ErrNotFound)
+	}
+	return Actor{Type: ActorClient, ID: c.ID, TenantID: tenantID}, nil
+}
