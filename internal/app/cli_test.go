@@ -238,7 +238,8 @@ func TestResourceServerAndKeyCommands(t *testing.T) {
 	if u["name"] != "Orders API" || len(u["scopes"].([]any)) != 2 {
 		t.Fatalf("update: %v", u)
 	}
-	if l := h.okJSON("resource-server", "list", "--tenant", "acme"); l["total"].(float64) != 1 {
+	// The built-in management API (urn:authalla:management) is listed too.
+	if l := h.okJSON("resource-server", "list", "--tenant", "acme"); l["total"].(float64) != 2 {
 		t.Fatalf("list: %v", l)
 	}
 	h.fails(1, "invalid scopes", "resource-server", "add-scope", "--tenant", "acme", "--scope", "orders:read", id)

@@ -75,7 +75,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
-		Clock: d.clock, Random: d.random, Log: log,
+		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage,
 	})
 	if err != nil {
 		return fail(e, fmt.Errorf("server: %w", err))

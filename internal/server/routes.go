@@ -40,6 +40,8 @@ type Pinger interface {
 //	GET|POST /oauth2/logout                     login: OIDC RP-Initiated Logout 1.0
 //	GET  /                                      login: account start page
 //	GET  /assets/…                              login: CSS, JS, images
+//	…    /api/v1/…                              api: the management REST API (internal/api routes.go
+//	                                            lists every operation); GET /api/v1/openapi.json
 func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/authalla/authalla/internal/api"
 	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/login"
 	"github.com/authalla/authalla/internal/mail"
+	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/page"
 	"github.com/authalla/authalla/internal/secret"
@@ -31,6 +33,9 @@ type Options struct {
 	Clock  idp.Clock
 	Random secret.Source
 	Log    *slog.Logger
+	// Manage runs management operations; with it the REST API /api/v1 is
+	// served on every tenant host (without it, it is not).
+	Manage *manage.Service
 }
 
 // KeyManager is the key service the server needs: signing, verification,
@@ -94,6 +99,9 @@ func New(o Options) (*Server, error) {
 	tenantMux := http.NewServeMux()
 	provider.Routes(tenantMux)
 	hosted.Routes(tenantMux)
+	if o.Manage != nil {
+		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Store, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
+	}
 
 	root := http.NewServeMux()
 	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenantMux)))

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/authalla/authalla/internal/manage"
+)
+
+func (h *Handler) me(r *http.Request, c *call) (any, error) {
+	m, err := h.manage.Me(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := meView{Type: m.Type, Scopes: nonNil(splitScope(c.claims.Scope))}
+	if m.User != nil {
+		v.User = &meUser{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name}
+		v.Memberships = []membershipView{}
+		for _, mm := range m.Memberships {
+			v.Memberships = append(v.Memberships, membershipView{AccountID: mm.AccountID, AccountName: mm.AccountName, Role: string(mm.Role)})
+		}
+	}
+	if m.Client != nil {
+		v.Client = &meClient{ClientID: m.Client.ID, Name: m.Client.Name}
+	}
+	if m.Tenant != nil {
+		t := viewTenant(m.Tenant)
+		v.Tenant = &t
+	}
+	return v, nil
+}
+
+func (h *Handler) listTenants(r *http.Request, c *call) (any, error) {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	ts, total, err := h.manage.ListTenants(c.ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tenantView, len(ts))
+	for i := range ts {
+		out[i] = viewTenant(&ts[i])
+	}
+	return list("tenants", out, total, p), nil
+}
+
+func (h *Handler) createTenant(r *http.Request, c *call) (any, error) {
+	var in tenantCreate
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	t, err := h.manage.CreateTenant(c.ctx, manage.TenantInput{
+		ID: in.ID, AccountID: in.AccountID, Name: in.Name, AllowRegistration: in.AllowRegistration,
+		AuthMethods: in.AuthMethods, AllowedOrigins: in.AllowedOrigins, SigningAlg: in.SigningAlg,
+		AccessTokenTTL: in.AccessTokenTTL, IDTokenTTL: in.IDTokenTTL, RefreshTokenTTL: in.RefreshTokenTTL,
+		RefreshAbsoluteTTL: in.RefreshAbsoluteTTL, SessionTTL: in.SessionTTL, SessionIdleTTL: in.SessionIdleTTL,
+		EmailFromName: in.EmailFromName, EmailFromAddress: in.EmailFromAddress, DefaultLanguage: in.DefaultLanguage,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return viewTenant(t), nil
+}
+
+func (h *Handler) getTenant(r *http.Request, c *call) (any, error) {
+	t, err := h.manage.GetTenant(c.ctx, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return viewTenant(t), nil
+}
+
+func (h *Handler) updateTenant(r *http.Request, c *call) (any, error) {
+	var in tenantPatch
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	t, err := h.manage.UpdateTenant(c.ctx, r.PathValue("id"), manage.TenantPatch{
+		Name: in.Name, AllowRegistration: in.AllowRegistration, AuthMethods: in.AuthMethods,
+		AllowedOrigins: in.AllowedOrigins, AddAllowedOrigins: in.AddAllowedOrigins, RemoveAllowedOrigins: in.RemoveAllowedOrigins,
+		SigningAlg: in.SigningAlg, AccessTokenTTL: in.AccessTokenTTL, IDTokenTTL: in.IDTokenTTL,
+		RefreshTokenTTL: in.RefreshTokenTTL, RefreshAbsoluteTTL: in.RefreshAbsoluteTTL,
+		SessionTTL: in.SessionTTL, SessionIdleTTL: in.SessionIdleTTL,
+		EmailFromName: in.EmailFromName, EmailFromAddress: in.EmailFromAddress, DefaultLanguage: in.DefaultLanguage,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return viewTenant(t), nil
+}
+
+func (h *Handler) deleteTenant(r *http.Request, c *call) (any, error) {
+	return nil, h.manage.DeleteTenant(c.ctx, r.PathValue("id"))
+}

@@ -1,0 +1,424 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/manage"
+)
+
+// The JSON shapes of the API (snake_case, the hosted service's names).
+// The OpenAPI schemas are generated from these types.
+
+// tenantView is a tenant.
+type tenantView struct {
+	ID                 string    `json:"id"`
+	AccountID          string    `json:"account_id,omitempty"`
+	Name               string    `json:"name"`
+	Admin              bool      `json:"admin"`
+	Issuer             string    `json:"issuer,omitempty"`
+	AllowRegistration  bool      `json:"allow_registration"`
+	AuthMethods        []string  `json:"auth_methods"`
+	AllowedOrigins     []string  `json:"allowed_origins"`
+	SigningAlg         string    `json:"signing_alg"`
+	AccessTokenTTL     int       `json:"access_token_ttl"`
+	IDTokenTTL         int       `json:"id_token_ttl"`
+	RefreshTokenTTL    int       `json:"refresh_token_ttl"`
+	RefreshAbsoluteTTL int       `json:"refresh_absolute_ttl"`
+	SessionTTL         int       `json:"session_ttl"`
+	SessionIdleTTL     int       `json:"session_idle_ttl"`
+	EmailFromName      string    `json:"email_from_name,omitempty"`
+	EmailFromAddress   string    `json:"email_from_address,omitempty"`
+	DefaultLanguage    string    `json:"default_language"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+func viewTenant(t *manage.TenantResult) tenantView {
+	return tenantView{
+		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin, Issuer: t.Issuer,
+		AllowRegistration: t.AllowRegistration, AuthMethods: nonNil(t.AuthMethods), AllowedOrigins: nonNil(t.AllowedOrigins),
+		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
+		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
+		SessionTTL: t.SessionTTL, SessionIdleTTL: t.SessionIdleTTL,
+		EmailFromName: t.EmailFromName, EmailFromAddress: t.EmailFromAddress, DefaultLanguage: t.DefaultLanguage,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+// tenantCreate creates a tenant; omitted settings take the defaults.
+type tenantCreate struct {
+	ID                 string   `json:"id,omitempty"`
+	AccountID          string   `json:"account_id,omitempty"`
+	Name               string   `json:"name"`
+	AllowRegistration  bool     `json:"allow_registration,omitempty"`
+	AuthMethods        []string `json:"auth_methods,omitempty"`
+	AllowedOrigins     []string `json:"allowed_origins,omitempty"`
+	SigningAlg         string   `json:"signing_alg,omitempty"`
+	AccessTokenTTL     int      `json:"access_token_ttl,omitempty"`
+	IDTokenTTL         int      `json:"id_token_ttl,omitempty"`
+	RefreshTokenTTL    int      `json:"refresh_token_ttl,omitempty"`
+	RefreshAbsoluteTTL int      `json:"refresh_absolute_ttl,omitempty"`
+	SessionTTL         int      `json:"session_ttl,omitempty"`
+	SessionIdleTTL     int      `json:"session_idle_ttl,omitempty"`
+	EmailFromName      string   `json:"email_from_name,omitempty"`
+	EmailFromAddress   string   `json:"email_from_address,omitempty"`
+	DefaultLanguage    string   `json:"default_language,omitempty"`
+}
+
+// tenantPatch changes only the fields given.
+type tenantPatch struct {
+	Name                 *string   `json:"name,omitempty"`
+	AllowRegistration    *bool     `json:"allow_registration,omitempty"`
+	AuthMethods          *[]string `json:"auth_methods,omitempty"`
+	AllowedOrigins       *[]string `json:"allowed_origins,omitempty"`
+	AddAllowedOrigins    []string  `json:"add_allowed_origins,omitempty"`
+	RemoveAllowedOrigins []string  `json:"remove_allowed_origins,omitempty"`
+	SigningAlg           *string   `json:"signing_alg,omitempty"`
+	AccessTokenTTL       *int      `json:"access_token_ttl,omitempty"`
+	IDTokenTTL           *int      `json:"id_token_ttl,omitempty"`
+	RefreshTokenTTL      *int      `json:"refresh_token_ttl,omitempty"`
+	RefreshAbsoluteTTL   *int      `json:"refresh_absolute_ttl,omitempty"`
+	SessionTTL           *int      `json:"session_ttl,omitempty"`
+	SessionIdleTTL       *int      `json:"session_idle_ttl,omitempty"`
+	EmailFromName        *string   `json:"email_from_name,omitempty"`
+	EmailFromAddress     *string   `json:"email_from_address,omitempty"`
+	DefaultLanguage      *string   `json:"default_language,omitempty"`
+}
+
+// clientView is a client (never with a secret).
+type clientView struct {
+	ClientID               string    `json:"client_id"`
+	Name                   string    `json:"name"`
+	Type                   string    `json:"type"`
+	GrantTypes             []string  `json:"grant_types"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	Scopes                 []string  `json:"scopes"`
+	RequireConsent         bool      `json:"require_consent"`
+	ThirdParty             bool      `json:"third_party"`
+	DefaultResourceServer  string    `json:"default_resource_server,omitempty"`
+	RefreshGraceSeconds    int       `json:"refresh_grace_seconds"`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
+}
+
+func viewClient(c *idp.Client) clientView {
+	return clientView{
+		ClientID: c.ID, Name: c.Name, Type: string(c.Type), GrantTypes: nonNil(c.Type.GrantTypes()),
+		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
+		Scopes: nonNil(c.Scopes), RequireConsent: c.RequireConsent, ThirdParty: c.ThirdParty,
+		DefaultResourceServer: c.DefaultResourceServer, RefreshGraceSeconds: c.RefreshGraceSeconds,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+// clientCreated is a new client with its first secret, shown this once.
+type clientCreated struct {
+	clientView
+	ClientSecret   string `json:"client_secret,omitempty"`
+	ClientSecretID string `json:"client_secret_id,omitempty"`
+}
+
+// clientCreate registers a client.
+type clientCreate struct {
+	ClientID               string   `json:"client_id,omitempty"`
+	Name                   string   `json:"name"`
+	Type                   string   `json:"type"`
+	RedirectURIs           []string `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+	Scopes                 []string `json:"scopes,omitempty"`
+	RequireConsent         bool     `json:"require_consent,omitempty"`
+	ThirdParty             bool     `json:"third_party,omitempty"`
+	DefaultResourceServer  string   `json:"default_resource_server,omitempty"`
+	RefreshGraceSeconds    int      `json:"refresh_grace_seconds,omitempty"`
+}
+
+// clientPatch changes only the fields given; the add_/remove_ lists edit
+// the URI lists in place.
+type clientPatch struct {
+	Name                         *string   `json:"name,omitempty"`
+	RedirectURIs                 *[]string `json:"redirect_uris,omitempty"`
+	AddRedirectURIs              []string  `json:"add_redirect_uris,omitempty"`
+	RemoveRedirectURIs           []string  `json:"remove_redirect_uris,omitempty"`
+	PostLogoutRedirectURIs       *[]string `json:"post_logout_redirect_uris,omitempty"`
+	AddPostLogoutRedirectURIs    []string  `json:"add_post_logout_redirect_uris,omitempty"`
+	RemovePostLogoutRedirectURIs []string  `json:"remove_post_logout_redirect_uris,omitempty"`
+	Scopes                       *[]string `json:"scopes,omitempty"`
+	RequireConsent               *bool     `json:"require_consent,omitempty"`
+	DefaultResourceServer        *string   `json:"default_resource_server,omitempty"`
+	RefreshGraceSeconds          *int      `json:"refresh_grace_seconds,omitempty"`
+}
+
+// secretView is a stored client secret: its id and last four characters.
+type secretView struct {
+	ID        string     `json:"id"`
+	Hint      string     `json:"hint"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// newSecretView is a freshly created secret, its value shown this once.
+type newSecretView struct {
+	ID           string    `json:"id"`
+	ClientSecret string    `json:"client_secret"`
+	Hint         string    `json:"hint"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// userView is a user.
+type userView struct {
+	ID            string     `json:"id"`
+	Email         string     `json:"email"`
+	Name          string     `json:"name,omitempty"`
+	Picture       string     `json:"picture,omitempty"`
+	EmailVerified bool       `json:"email_verified"`
+	Status        string     `json:"status"`
+	Scopes        []string   `json:"scopes"`
+	LastLogin     *time.Time `json:"last_login,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+func viewUser(u *idp.User) userView {
+	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Picture: u.Picture, EmailVerified: u.EmailVerified,
+		Status: string(u.Status), Scopes: nonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// userCreate creates a user.
+type userCreate struct {
+	Email         string `json:"email"`
+	Name          string `json:"name,omitempty"`
+	Picture       string `json:"picture,omitempty"`
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	Status        string `json:"status,omitempty"`
+}
+
+// userPatch changes only the fields given.
+type userPatch struct {
+	Email         *string `json:"email,omitempty"`
+	Name          *string `json:"name,omitempty"`
+	Picture       *string `json:"picture,omitempty"`
+	EmailVerified *bool   `json:"email_verified,omitempty"`
+	Status        *string `json:"status,omitempty"`
+}
+
+// sessionView is a live browser session (its id, the cookie's hash, is
+// not shown).
+type sessionView struct {
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr"`
+	CreatedAt time.Time `json:"created_at"`
+	LastSeen  time.Time `json:"last_seen"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// revokedView counts what a revocation ended.
+type revokedView struct {
+	Revoked int `json:"revoked"`
+}
+
+// connectedAppView is a client a user signed in to.
+type connectedAppView struct {
+	ClientID    string     `json:"client_id"`
+	ClientName  string     `json:"client_name,omitempty"`
+	Scopes      []string   `json:"scopes"`
+	ConsentedAt *time.Time `json:"consented_at,omitempty"`
+	Grants      int        `json:"grants"`
+	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+}
+
+// scopeView is one scope of a resource server.
+type scopeView struct {
+	Value        string `json:"value"`
+	Description  string `json:"description,omitempty"`
+	GrantedToAll bool   `json:"granted_to_all,omitempty"`
+}
+
+// resourceServerView is a resource server (an API).
+type resourceServerView struct {
+	ID          string      `json:"id"`
+	Identifier  string      `json:"identifier"`
+	Name        string      `json:"name"`
+	ScopePrefix string      `json:"scope_prefix"`
+	Scopes      []scopeView `json:"scopes"`
+	Builtin     bool        `json:"builtin"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+func viewResourceServer(r *idp.ResourceServer) resourceServerView {
+	v := resourceServerView{ID: r.ID, Identifier: r.Identifier, Name: r.Name, ScopePrefix: r.ScopePrefix,
+		Scopes: []scopeView{}, Builtin: r.Identifier == manage.ManagementAPI, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	for _, s := range r.Scopes {
+		v.Scopes = append(v.Scopes, scopeView(s))
+	}
+	return v
+}
+
+func scopesIn(in []scopeView) []idp.ResourceScope {
+	out := make([]idp.ResourceScope, len(in))
+	for i, s := range in {
+		out[i] = idp.ResourceScope(s)
+	}
+	return out
+}
+
+// resourceServerCreate registers a resource server.
+type resourceServerCreate struct {
+	Identifier  string      `json:"identifier"`
+	Name        string      `json:"name"`
+	ScopePrefix string      `json:"scope_prefix,omitempty"`
+	Scopes      []scopeView `json:"scopes,omitempty"`
+}
+
+// resourceServerPatch changes the name or replaces the scopes.
+type resourceServerPatch struct {
+	Name   *string      `json:"name,omitempty"`
+	Scopes *[]scopeView `json:"scopes,omitempty"`
+}
+
+// signingKeyView is a signing key's public part.
+type signingKeyView struct {
+	KID         string          `json:"kid"`
+	Alg         string          `json:"alg"`
+	State       string          `json:"state"`
+	PublicJWK   json.RawMessage `json:"public_jwk,omitempty"`
+	CreatedAt   time.Time       `json:"created_at"`
+	ActivatedAt *time.Time      `json:"activated_at,omitempty"`
+	RetiredAt   *time.Time      `json:"retired_at,omitempty"`
+	RemoveAfter *time.Time      `json:"remove_after,omitempty"`
+}
+
+func viewKey(k *idp.SigningKey) *signingKeyView {
+	if k == nil {
+		return nil
+	}
+	v := &signingKeyView{KID: k.ID, Alg: k.Alg, State: string(k.State), CreatedAt: k.CreatedAt,
+		ActivatedAt: k.ActivatedAt, RetiredAt: k.RetiredAt, RemoveAfter: k.RemoveAfter}
+	if json.Valid(k.PublicJWK) {
+		v.PublicJWK = k.PublicJWK
+	}
+	return v
+}
+
+// rotateRequest asks for one rotation step.
+type rotateRequest struct {
+	Immediate bool `json:"immediate,omitempty"`
+}
+
+// rotateView says what a rotation did.
+type rotateView struct {
+	Staged    *signingKeyView `json:"staged,omitempty"`
+	Activated *signingKeyView `json:"activated,omitempty"`
+	Retired   *signingKeyView `json:"retired,omitempty"`
+}
+
+func viewRotate(r *keys.RotateResult) rotateView {
+	return rotateView{Staged: viewKey(r.Staged), Activated: viewKey(r.Activated), Retired: viewKey(r.Retired)}
+}
+
+// auditEventView is one audit record.
+type auditEventView struct {
+	ID         string            `json:"id"`
+	Time       time.Time         `json:"time"`
+	ActorType  string            `json:"actor_type"`
+	ActorID    string            `json:"actor_id"`
+	Action     string            `json:"action"`
+	ObjectType string            `json:"object_type,omitempty"`
+	ObjectID   string            `json:"object_id,omitempty"`
+	Outcome    string            `json:"outcome"`
+	RequestID  string            `json:"request_id,omitempty"`
+	ClientIP   string            `json:"client_ip,omitempty"`
+	Details    map[string]string `json:"details,omitempty"`
+}
+
+// meView is the caller.
+type meView struct {
+	Type        string           `json:"type"`
+	User        *meUser          `json:"user,omitempty"`
+	Memberships []membershipView `json:"memberships,omitempty"`
+	Client      *meClient        `json:"client,omitempty"`
+	Tenant      *tenantView      `json:"tenant,omitempty"`
+	Scopes      []string         `json:"scopes"`
+}
+
+// meUser is the administrator behind an admin token.
+type meUser struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+// meClient is the backend client behind a machine token.
+type meClient struct {
+	ClientID string `json:"client_id"`
+	Name     string `json:"name"`
+}
+
+// membershipView is one account of an administrator.
+type membershipView struct {
+	AccountID   string `json:"account_id"`
+	AccountName string `json:"account_name,omitempty"`
+	Role        string `json:"role"`
+}
+
+// colorsView is one colour scheme of the branding.
+type colorsView struct {
+	PrimaryColor             string `json:"primary_color"`
+	SecondaryColor           string `json:"secondary_color"`
+	SecondaryButtonTextColor string `json:"secondary_button_text_color"`
+	BackgroundColor          string `json:"background_color"`
+	BoxBackgroundColor       string `json:"box_background_color"`
+	TextColor                string `json:"text_color"`
+}
+
+// themeView is a tenant's branding.
+type themeView struct {
+	Light           colorsView `json:"light"`
+	Dark            colorsView `json:"dark"`
+	LogoURL         string     `json:"logo_url,omitempty"`
+	IconURL         string     `json:"icon_url,omitempty"`
+	DefaultLanguage string     `json:"default_language,omitempty"`
+	// Warnings name colour pairs below WCAG 2.x AA contrast (4.5:1).
+	Warnings  []string   `json:"warnings"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+func viewTheme(th *idp.Theme, lang string, warnings []string) themeView {
+	v := themeView{Light: colorsView(th.Light), Dark: colorsView(th.Dark), LogoURL: th.LogoURL, IconURL: th.IconURL,
+		DefaultLanguage: lang, Warnings: nonNil(warnings)}
+	if !th.UpdatedAt.IsZero() {
+		at := th.UpdatedAt
+		v.UpdatedAt = &at
+	}
+	return v
+}
+
+// colorsPatch changes some colours of one scheme.
+type colorsPatch struct {
+	PrimaryColor             *string `json:"primary_color,omitempty"`
+	SecondaryColor           *string `json:"secondary_color,omitempty"`
+	SecondaryButtonTextColor *string `json:"secondary_button_text_color,omitempty"`
+	BackgroundColor          *string `json:"background_color,omitempty"`
+	BoxBackgroundColor       *string `json:"box_background_color,omitempty"`
+	TextColor                *string `json:"text_color,omitempty"`
+}
+
+// themePatch changes only the fields given.
+type themePatch struct {
+	Light           *colorsPatch `json:"light,omitempty"`
+	Dark            *colorsPatch `json:"dark,omitempty"`
+	LogoURL         *string      `json:"logo_url,omitempty"`
+	IconURL         *string      `json:"icon_url,omitempty"`
+	DefaultLanguage *string      `json:"default_language,omitempty"`
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
