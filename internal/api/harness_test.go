@@ -235,8 +235,11 @@ type result struct {
 func (s *stack) do(t *testing.T, c caller, method, path string, body any) result {
 	t.Helper()
 	var rd io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case rawBody:
+		rd, contentType = bytes.NewReader(b.data), b.contentType
 	case string:
 		rd = strings.NewReader(b)
 	case []byte:
@@ -249,7 +252,7 @@ func (s *stack) do(t *testing.T, c caller, method, path string, body any) result
 	req, err := http.NewRequest(method, s.url+c.base+path, rd)
 	must(t, err)
 	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
 )
 
@@ -96,6 +99,10 @@ func (h *Handler) rotateKey(r *http.Request, c *call) (any, error) {
 		return nil, err
 	}
 	res, err := h.manage.RotateSigningKey(c.ctx, c.tenant, in.Immediate)
+	if errors.Is(err, keys.ErrRotationPending) {
+		return nil, &httpx.APIError{Status: http.StatusConflict, Code: "rotation_pending",
+			Description: "A staged key is not yet published long enough to sign; try again later or rotate with immediate."}
+	}
 	if err != nil {
 		return nil, err
 	}
