@@ -133,8 +133,72 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatal("settings page")
 	}
 	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/audit?action=theme.reset", nil)
-	if !strings.Contains(p.body, "<code>theme.reset</code>") {
-		t.Fatal("the audit log does not list the reset")
+	if !strings.Contains(p.body, "<code>theme.reset</code>") || !strings.Contains(p.body, "<code>"+s.adminID(t)+"</code>") {
+		t.Fatal("the audit log does not list the reset by the administrator")
+	}
+
+	// Sign out: the session cookie goes; the next page asks to sign in.
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/logout", formValues(t, p.body, "/admin/logout"))
+	if !strings.Contains(p.body, "You are signed out") {
+		t.Fatalf("sign-out: %d %s", p.status, p.url)
+	}
+	resp, err := c.Get(s.url + "/admin/tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("after sign-out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// adminID is the bootstrap administrator's user id.
+func (s *stack) adminID(t *testing.T) string {
+	t.Helper()
+	return s.boot.AdminUser.ID
+}
+
+// TestAdminSessionCookie: a tampered or foreign session cookie is no
+// session.
+func TestAdminSessionCookie(t *testing.T) {
+	s := newStack(t)
+	c := browser(t)
+	s.signIn(t, c, "admin@example.com")
+	u := mustURL(t, s.url+"/admin/")
+	var val string
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "authalla_admin" {
+			val = ck.Value
+		}
+	}
+	if val == "" {
+		t.Fatal("no session cookie")
+	}
+	flip := []byte(val)
+	flip[len(flip)/2] ^= 1
+	for _, v := range []string{string(flip), val[:len(val)-4], "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."} {
+		other := browser(t)
+		other.Jar.SetCookies(u, []*http.Cookie{{Name: "authalla_admin", Value: v, Path: "/admin/"}})
+		resp, err := other.Get(s.url + "/admin/tenants")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login") {
+			t.Fatalf("cookie %.12q…: %d, want a redirect to sign in", v, resp.StatusCode)
+		}
+	}
+	// A suspended administrator's session ends at once.
+	if _, err := s.manage.SuspendUser(s.cli, s.boot.AdminTenant.ID, s.boot.AdminUser.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Get(s.url + "/admin/tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("suspended administrator: %d, want a redirect to sign in", resp.StatusCode)
 	}
 }
 
