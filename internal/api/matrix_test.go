@@ -1,12 +1,15 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authalla/authalla/internal/api"
+	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
 )
 
@@ -61,6 +64,8 @@ func TestSec44AuthorizationMatrix(t *testing.T) {
 	s := newStack(t)
 	tk := s.tokens(t)
 	admin := func(tok, tenant string) caller { return caller{token: tok, tenant: tenant} }
+	var secrets []string
+	t.Cleanup(func() { s.noSecretStored(t, secrets) })
 	routes := api.Operations()
 	if len(routes) < 30 {
 		t.Fatalf("only %d routes", len(routes))
@@ -135,6 +140,13 @@ func TestSec44AuthorizationMatrix(t *testing.T) {
 			if want == 403 && r.str("error") != "forbidden" {
 				t.Fatalf("viewer: %s", r.raw)
 			}
+			if want == 403 && rt.Tenant {
+				// A refused change on a tenant the viewer sees is audited too.
+				e := s.auditByRequest(t, r.header.Get("X-Request-Id"), manage.ActorUser, []string{"tenant-a"})
+				if e == nil || e.ActorID != s.vic.ID || e.Outcome != "failure" || e.Details["reason"] != "forbidden" {
+					t.Fatalf("audit of the refusal: %+v", e)
+				}
+			}
 
 			// Insufficient scope, for administrators and machines.
 			if rt.Scope != "" {
@@ -175,10 +187,24 @@ func TestSec44AuthorizationMatrix(t *testing.T) {
 				}
 			}
 
-			// The right callers.
+			// The right callers. Every change is audited (SECURITY-TESTS 44).
 			path, body = fx(t, s, "tenant-a")
 			r = s.do(t, admin(tk.root, "tenant-a"), rt.Method, path, body)
 			expect("owner", r, rt.Status)
+			if sec := r.str("client_secret"); sec != "" {
+				secrets = append(secrets, sec)
+			}
+			if write {
+				tenants := []string{"tenant-a", manage.AdminTenantID}
+				if rt.Path == "/api/v1/tenants" {
+					tenants = append(tenants, r.str("id"))
+				}
+				e := s.auditByRequest(t, r.header.Get("X-Request-Id"), manage.ActorUser, tenants)
+				if e == nil || e.ActorType != manage.ActorUser || e.ActorID != s.root.ID || e.Outcome != "success" ||
+					e.ObjectType == "" || e.ObjectID == "" || e.ClientIP != "127.0.0.1" || e.Action == "" {
+					t.Fatalf("audit of the change: %+v", e)
+				}
+			}
 			want = rt.Status
 			if isSpecial {
 				want = sp.machine
@@ -186,6 +212,54 @@ func TestSec44AuthorizationMatrix(t *testing.T) {
 			path, body = fx(t, s, "tenant-a")
 			r = s.do(t, caller{base: "/t/tenant-a", token: tk.machine["tenant-a"]}, rt.Method, path, body)
 			expect("machine", r, want)
+			if write && want == rt.Status {
+				e := s.auditByRequest(t, r.header.Get("X-Request-Id"), manage.ActorClient, []string{"tenant-a"})
+				if e == nil || e.ActorID != "robot" || e.Outcome != "success" || e.ObjectID == "" {
+					t.Fatalf("audit of the machine's change: %+v", e)
+				}
+			}
 		})
+	}
+}
+
+// auditByRequest finds the audit event a request wrote in one of tenants
+// with actor type actorType (a request may write several: creating a
+// tenant also records its built-in resource server, by the system).
+func (s *stack) auditByRequest(t *testing.T, requestID, actorType string, tenants []string) *idp.AuditEvent {
+	t.Helper()
+	if requestID == "" {
+		t.Fatal("no X-Request-Id")
+	}
+	for _, tid := range tenants {
+		es, _, err := s.db.ListAudit(context.Background(), tid, idp.AuditQuery{Page: idp.Page{Limit: 10000}})
+		must(t, err)
+		for i := range es {
+			if es[i].RequestID == requestID && es[i].ActorType == actorType {
+				return &es[i]
+			}
+		}
+	}
+	return nil
+}
+
+// noSecretStored checks that no secret handed out appears in any tenant's
+// audit log or in the server log (SECURITY-TESTS 48).
+func (s *stack) noSecretStored(t *testing.T, secrets []string) {
+	ctx := context.Background()
+	ts, _, err := s.db.ListTenants(ctx, "", idp.Page{Limit: 1000})
+	must(t, err)
+	var dump strings.Builder
+	for _, tn := range ts {
+		es, _, err := s.db.ListAudit(ctx, tn.ID, idp.AuditQuery{Page: idp.Page{Limit: 10000}})
+		must(t, err)
+		fmt.Fprintf(&dump, "%+v\n", es)
+	}
+	if len(secrets) == 0 {
+		t.Error("the matrix handed out no client secret to look for")
+	}
+	for _, sec := range secrets {
+		if strings.Contains(dump.String(), sec) || strings.Contains(s.logs.String(), sec) {
+			t.Errorf("a client secret is in the audit or server log")
+		}
 	}
 }
