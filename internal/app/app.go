@@ -46,6 +46,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	case "help":
 		printHelp(e.stdout)
 		return 0
+	case "login":
+		return runLogin(ctx, e, args[1:])
+	case "logout":
+		return runLogout(ctx, e, args[1:])
 	}
 	group, ok := groups[args[0]]
 	if !ok {
@@ -63,7 +67,14 @@ func run(ctx context.Context, e *env, args []string) int {
 		printGroupHelp(e.stderr, args[0], group)
 		return 2
 	}
-	return runMgmt(ctx, e, args[0]+" "+args[1], mk(), args[2:])
+	remote, rest, err := selectTarget(e, args[2:])
+	if err != nil {
+		return fail(e, err)
+	}
+	if remote {
+		return runRemote(ctx, e, args[0], args[1], rest)
+	}
+	return runMgmt(ctx, e, args[0]+" "+args[1], mk(), rest)
 }
 
 // groups lists the management commands: group → verb → constructor (each
@@ -104,12 +115,16 @@ Usage:
   authalla user            create|list|get|update|delete|suspend|sign-in-link ...
   authalla resource-server create|list|get|update|delete|add-scope ...
   authalla keys            list|rotate ...
+  authalla login --server URL [--tenant ID]   sign in to a remote server (browser, PKCE)
+  authalla logout                             revoke the stored tokens and forget them
   authalla help
 
 Every command takes the configuration flags (--data-dir, --database-url,
 --master-key, --public-url, ...; see "authalla serve -h") and the matching
 AUTHALLA_* environment variables. Management commands work on the local
-database and take --json for machine-readable output.
+database and take --json for machine-readable output. After "authalla
+login" (or with --server URL) they call the server's API instead; --local
+forces the local database.
 `)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/authalla/authalla/internal/config"
@@ -18,6 +19,10 @@ import (
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// httpClient, when set, replaces the remote commands' HTTP client
+	// (tests); openURL, when set, replaces opening the system browser.
+	httpClient *http.Client
+	openURL    func(string)
 }
 
 // mgmtCmd is a local management command: it parses the configuration and

@@ -65,6 +65,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, fmt.Errorf("bootstrap: %w", err))
 	}
+	if err := d.manage.EnsureCLIClient(sctx); err != nil {
+		return fail(e, fmt.Errorf("bootstrap: %w", err))
+	}
 	// Printed before anything else can fail: the link exists only once.
 	// d.names is built from the same configuration as the server's
 	// resolver, so the issuers are the ones the server will answer on.
