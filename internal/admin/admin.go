@@ -104,7 +104,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/tenants/{tenant}/users", h.page(manage.ScopeUsersRead, h.userList))
 	mux.Handle("POST /admin/tenants/{tenant}/users", h.form(manage.ScopeUsersWrite, h.userCreate))
+	mux.Handle("GET /admin/tenants/{tenant}/users/{user}", h.page(manage.ScopeUsersRead, h.userShow))
 	mux.Handle("POST /admin/tenants/{tenant}/users/{user}/suspend", h.form(manage.ScopeUsersWrite, h.userSuspend))
+	mux.Handle("POST /admin/tenants/{tenant}/users/{user}/sessions/revoke", h.form(manage.ScopeUsersWrite, h.userEndSessions))
+	mux.Handle("POST /admin/tenants/{tenant}/users/{user}/apps/{client}/revoke", h.form(manage.ScopeUsersWrite, h.userRevokeApp))
 
 	mux.Handle("GET /admin/tenants/{tenant}/resource-servers", h.page(manage.ScopeResourceServersRead, h.rsList))
 	mux.Handle("POST /admin/tenants/{tenant}/resource-servers", h.form(manage.ScopeResourceServersWrite, h.rsCreate))

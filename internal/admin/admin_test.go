@@ -122,6 +122,20 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatal("reset did not restore the defaults")
 	}
 
+	// Users: create, open, suspend.
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/users", nil)
+	v = url.Values{"csrf_token": formValues(t, p.body, "/admin/logout")["csrf_token"], "email": {"Buyer@Example.com"}}
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/tenants/shop-one/users", v)
+	us, _, _ := s.manage.ListUsers(s.cli, "shop-one", idp.UserQuery{Search: "buyer"})
+	if len(us) != 1 || !strings.Contains(p.body, "User buyer@example.com created.") {
+		t.Fatalf("create user: %v", us)
+	}
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/users/"+us[0].ID, nil)
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/tenants/shop-one/users/"+us[0].ID+"/suspend", formValues(t, p.body, "/admin/tenants/shop-one/users/"+us[0].ID+"/suspend"))
+	if u, _ := s.manage.GetUser(s.cli, "shop-one", us[0].ID); u.Status != idp.UserSuspended {
+		t.Fatalf("user not suspended: %s", u.Status)
+	}
+
 	// The other pages render.
 	for _, sub := range []string{"/users", "/resource-servers", "/keys", "/audit", ""} {
 		p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one"+sub, nil)

@@ -121,7 +121,8 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, info *tenant.
 	if q.Get("error") != "" || q.Get("code") == "" {
 		return fmt.Errorf("%w (authorization error)", errSignIn)
 	}
-	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, &http.Client{Transport: inProcess{h: h.o.Internal}, Timeout: 10 * time.Second})
+	ctx := context.WithValue(r.Context(), peerKey{}, r.RemoteAddr)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: inProcess{h: h.o.Internal}, Timeout: 10 * time.Second})
 	tok, err := oauthConfig(info).Exchange(ctx, q.Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		return fmt.Errorf("%w (token exchange: %v)", errSignIn, err)

@@ -22,7 +22,12 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	in := req.Clone(req.Context())
 	in.RequestURI = in.URL.RequestURI()
 	in.Host = req.URL.Host
+	// The token endpoint sees the administrator's own address (for its
+	// logs and failure limits), not one loopback address shared by all.
 	in.RemoteAddr = "127.0.0.1:0"
+	if a, ok := req.Context().Value(peerKey{}).(string); ok && a != "" {
+		in.RemoteAddr = a
+	}
 	if req.URL.Scheme == "https" {
 		// The issuer is https: present the request as the TLS request the
 		// browser-facing side would see.
@@ -52,6 +57,9 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		Request:       req,
 	}, nil
 }
+
+// peerKey carries the browser's RemoteAddr into RoundTrip.
+type peerKey struct{}
 
 // recorder is the minimal http.ResponseWriter RoundTrip collects into.
 type recorder struct {
