@@ -56,6 +56,10 @@ type tokenClaims struct {
 // never told which (RFC 6750 §3.1).
 var errInvalidToken = errors.New("api: invalid access token")
 
+// errForged is a token that is not a JWS signed by this tenant: counted
+// by the throttle.
+var errForged = fmt.Errorf("%w: bad signature or format", errInvalidToken)
+
 // unauthorized is the 401 answer. A request without credentials gets a
 // bare challenge (RFC 6750 §3.1: no error code when no token was sent).
 func unauthorized(tokenSent bool) error {
@@ -94,11 +98,20 @@ func bearer(r *http.Request) (string, bool) {
 func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
+	addr := h.proxies.ClientIP(r)
+	if wait := h.limit.retryAfter(addr); wait > 0 {
+		return nil, tooManyRequests(wait)
+	}
 	raw, sent := bearer(r)
 	if raw == "" {
 		return nil, unauthorized(sent)
 	}
 	claims, err := h.verify(r, info, raw)
+	if errors.Is(err, errForged) {
+		// Only tokens that are not ours count: an honest client with an
+		// expired or revoked token is not guessing.
+		h.limit.failed(addr)
+	}
 	if errors.Is(err, errInvalidToken) {
 		return nil, unauthorized(true)
 	}
@@ -161,11 +174,11 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 func (h *Handler) verify(r *http.Request, info *tenant.Info, raw string) (*tokenClaims, error) {
 	ctx := r.Context()
 	if strings.Count(raw, ".") != 2 {
-		return nil, fmt.Errorf("%w: not a JWS", errInvalidToken)
+		return nil, fmt.Errorf("%w: not a JWS", errForged)
 	}
 	v, err := h.keys.Verify(ctx, info.Tenant.ID, raw)
 	if errors.Is(err, keys.ErrInvalidToken) {
-		return nil, fmt.Errorf("%w: %w", errInvalidToken, err)
+		return nil, fmt.Errorf("%w: %w", errForged, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("api: verify access token: %w", err)

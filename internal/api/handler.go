@@ -47,6 +47,7 @@ type Handler struct {
 	proxies httpx.Proxies
 	clock   idp.Clock
 	log     *slog.Logger
+	limit   *throttle
 	openapi []byte
 }
 
@@ -62,7 +63,7 @@ func New(o Options) *Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	h := &Handler{manage: o.Manage, keys: o.Keys, tokens: o.Tokens, proxies: o.Proxies, clock: o.Clock, log: o.Log}
+	h := &Handler{manage: o.Manage, keys: o.Keys, tokens: o.Tokens, proxies: o.Proxies, clock: o.Clock, log: o.Log, limit: newThrottle(o.Clock)}
 	doc, err := json.Marshal(openAPIDocument(routeTable()))
 	if err != nil {
 		panic("api: OpenAPI document: " + err.Error())
@@ -117,6 +118,11 @@ func (h *Handler) serve(rt route) http.Handler {
 				httpx.WriteJSON(w, rt.Status, body)
 				return
 			}
+		}
+		var re *retryError
+		if errors.As(err, &re) {
+			w.Header().Set("Retry-After", re.retryAfter)
+			err = &re.APIError
 		}
 		var ae *httpx.APIError
 		var oe *httpx.OAuthError

@@ -348,3 +348,21 @@ func TestResourceServersKeysAndTheme(t *testing.T) {
 		t.Fatalf("reset %s", r.raw)
 	}
 }
+
+// Forged tokens from one address are throttled (429 with Retry-After)
+// before any verification; an expired token does not count.
+func TestForgedTokensThrottled(t *testing.T) {
+	s := newStack(t)
+	good := s.adminToken(t, s.root, manage.ManagementScopes)
+	forged := caller{token: good[:len(good)-4] + "AAAA"}
+	for range 60 {
+		wantStatus(t, "forged", s.do(t, forged, "GET", "/api/v1/me", nil), 401)
+	}
+	r := s.do(t, forged, "GET", "/api/v1/me", nil)
+	if r.status != 429 || r.str("error") != "too_many_requests" || r.header.Get("Retry-After") == "" || r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("61st forged token: %d %v %s", r.status, r.header, r.raw)
+	}
+	wantStatus(t, "even a good token from there", s.do(t, caller{token: good}, "GET", "/api/v1/me", nil), 429)
+	s.clock.Set(start.Add(time.Minute))
+	wantStatus(t, "next minute", s.do(t, caller{token: good}, "GET", "/api/v1/me", nil), 200)
+}
