@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -153,8 +154,10 @@ const maxJSON = 64 << 10
 // JSON, unknown fields and trailing data are refused, and a body over
 // maxJSON answers 413.
 func decode(r *http.Request, v any) error {
-	if mt := r.Header.Get("Content-Type"); mt != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(mt)), "application/json") {
-		return &httpx.APIError{Status: http.StatusUnsupportedMediaType, Code: "invalid_request", Description: "Send a JSON body (Content-Type: application/json)."}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return &httpx.APIError{Status: http.StatusUnsupportedMediaType, Code: "invalid_request", Description: "Send a JSON body (Content-Type: application/json)."}
+		}
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, maxJSON+1))
 	var mbe *http.MaxBytesError

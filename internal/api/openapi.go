@@ -74,6 +74,7 @@ func openAPIDocument(routes []route) map[string]any {
 				"NotFound":        errResp("No such object, or one of a tenant the caller cannot see."),
 				"Conflict":        errResp("The object already exists."),
 				"TooLarge":        errResp("The request body is too large."),
+				"UnsupportedType": errResp("The body is not of the documented media type."),
 				"TooManyRequests": errResp("Too many requests; retry later."),
 			},
 			"parameters": map[string]any{
@@ -137,6 +138,7 @@ func (g *schemaGen) operation(rt route) map[string]any {
 	}
 	if rt.Request != nil || len(rt.RawBody) > 0 {
 		responses["413"] = map[string]any{"$ref": "#/components/responses/TooLarge"}
+		responses["415"] = map[string]any{"$ref": "#/components/responses/UnsupportedType"}
 	}
 	ok := map[string]any{"description": http.StatusText(rt.Status)}
 	if rt.Response != nil {

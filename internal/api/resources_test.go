@@ -39,6 +39,7 @@ func TestTenants(t *testing.T) {
 	wantField(t, "wrong type", s.do(t, root, "POST", "/api/v1/tenants", map[string]any{"name": 7}), "name")
 	wantField(t, "bad method", s.do(t, root, "POST", "/api/v1/tenants", map[string]any{"name": "X", "auth_methods": []string{"telepathy"}}), "auth_methods")
 	wantStatus(t, "not JSON", s.do(t, root, "POST", "/api/v1/tenants", "{"), 400)
+	wantStatus(t, "a form", s.do(t, root, "POST", "/api/v1/tenants", rawBody{"application/x-www-form-urlencoded", []byte("name=X")}), 415)
 	wantStatus(t, "two objects", s.do(t, root, "POST", "/api/v1/tenants", `{"name":"X"} {}`), 400)
 	wantStatus(t, "too large", s.do(t, root, "POST", "/api/v1/tenants", `{"name":"`+strings.Repeat("x", 70<<10)+`"}`), 413)
 	wantStatus(t, "larger than the server limit", s.do(t, root, "POST", "/api/v1/tenants", strings.Repeat(" ", 2<<20)), 413)

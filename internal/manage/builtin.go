@@ -126,7 +126,15 @@ func (s *Service) ensureBuiltins(ctx context.Context, t *idp.Tenant) error {
 		return fmt.Errorf("manage: management resource server of %s: %w", t.ID, err)
 	}
 	if t.Admin {
-		return s.ensureAdminUIClient(ctx, sys, t)
+		err := s.ensureAdminUIClient(ctx, sys, t)
+		if errors.Is(err, idp.ErrInvalid) {
+			// An issuer no browser client may redirect to (plain http on
+			// a non-loopback host): the install still starts, without the
+			// Admin UI's sign-in.
+			s.log.WarnContext(ctx, "admin UI client not registered: its redirect URI is not acceptable", "err", err)
+			return nil
+		}
+		return err
 	}
 	return nil
 }
