@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
@@ -52,6 +53,9 @@ type Options struct {
 type Handler struct {
 	o     Options
 	pages *renderer
+	// registered holds the admin issuers whose callback is known to be
+	// registered on the Admin UI client.
+	registered sync.Map
 }
 
 // New builds the Admin UI handler.

@@ -151,10 +151,25 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatal("the audit log does not list the reset by the administrator")
 	}
 
-	// Sign out: the session cookie goes; the next page asks to sign in.
+	// Sign out: the session cookie goes, its token is revoked, the admin
+	// tenant's sign-in session ends; the next visit asks for the email.
+	var old string
+	for _, ck := range c.Jar.Cookies(mustURL(t, s.url+"/admin/")) {
+		if ck.Name == "authalla_admin" {
+			old = ck.Value
+		}
+	}
 	p = s.do(t, c, http.MethodPost, s.url+"/admin/logout", formValues(t, p.body, "/admin/logout"))
 	if !strings.Contains(p.body, "You are signed out") {
 		t.Fatalf("sign-out: %d %s", p.status, p.url)
+	}
+	replay := browser(t)
+	replay.Jar.SetCookies(mustURL(t, s.url+"/admin/"), []*http.Cookie{{Name: "authalla_admin", Value: old, Path: "/admin/"}})
+	if r, err := replay.Get(s.url + "/admin/tenants"); err != nil || r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the signed-out session cookie still works: %v %v", r, err)
+	}
+	if p := s.do(t, c, http.MethodGet, s.url+"/admin/", nil); !strings.Contains(p.url, "/oauth2/login") {
+		t.Fatalf("after sign-out the admin tenant session is still alive: %s", p.url)
 	}
 	resp, err := c.Get(s.url + "/admin/tenants")
 	if err != nil {

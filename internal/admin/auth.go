@@ -40,6 +40,9 @@ type flowState struct {
 type sessionState struct {
 	AccessToken string `json:"at"`
 	Email       string `json:"em"`
+	// IDToken is the id_token_hint of the sign-out (OIDC RP-Initiated
+	// Logout 1.0 §2).
+	IDToken string `json:"it"`
 }
 
 // errSignIn is the page shown when a sign-in cannot complete.
@@ -82,6 +85,9 @@ func safeNext(p string) string {
 // state (RFC 6749 §10.12) and an OIDC nonce, asking for a token for the
 // management API (RFC 8707 resource).
 func (h *Handler) login(w http.ResponseWriter, r *http.Request, info *tenant.Info) error {
+	if err := h.ensureClient(r, info); err != nil {
+		return err
+	}
 	st := flowState{Next: safeNext(r.URL.Query().Get("next")), Expires: h.o.Clock.Now().Add(flowTTL).Unix()}
 	var err error
 	for _, p := range []*string{&st.State, &st.Nonce, &st.Verifier} {
@@ -137,22 +143,76 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, info *tenant.
 		return fmt.Errorf("%w (ID token: %v)", errSignIn, err)
 	}
 	life := time.Unix(at.Expiry, 0).Sub(h.o.Clock.Now())
-	if err := h.setSealed(w, info, sessionCookie, sessionState{AccessToken: tok.AccessToken, Email: email}, life); err != nil {
+	if err := h.setSealed(w, info, sessionCookie, sessionState{AccessToken: tok.AccessToken, Email: email, IDToken: rawID}, life); err != nil {
 		return err
 	}
 	http.Redirect(w, r, st.Next, http.StatusSeeOther)
 	return nil
 }
 
-// logout ends the Admin UI session (the cookie goes; the token expires on
-// its own) and returns to the sign-in.
+// ensureClient registers this admin issuer's callback and signed-out
+// page on the Admin UI client, once per issuer and process. The issuer
+// comes from the tenant resolver, which only knows the configured admin
+// hosts, so a request cannot register a URI of its choosing.
+func (h *Handler) ensureClient(r *http.Request, info *tenant.Info) error {
+	if _, done := h.registered.Load(info.Issuer); done {
+		return nil
+	}
+	ctx := manage.WithActor(r.Context(), manage.Actor{Type: manage.ActorSystem, ID: "admin-ui", RequestID: httpx.RequestID(r.Context())})
+	if _, err := h.o.Manage.EnsureAdminUIClient(ctx, []string{info.URL(manage.AdminUICallbackPath)}); err != nil {
+		return fmt.Errorf("admin: register the Admin UI client: %w", err)
+	}
+	h.registered.Store(info.Issuer, true)
+	return nil
+}
+
+// logout ends the Admin UI session: the cookie goes, the access token is
+// revoked at the token's issuer (RFC 7009, in-process), and the browser
+// is sent through the admin tenant's RP-initiated logout (which ends the
+// sign-in session there and returns to the signed-out page).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, info *tenant.Info) error {
 	if err := httpx.CheckCSRF(r); err != nil {
 		return err
 	}
+	var s sessionState
+	had := h.readSealed(r, info, sessionCookie, &s)
 	clearCookie(w, info, sessionCookie)
-	http.Redirect(w, r, "/admin/signed-out", http.StatusSeeOther)
+	if !had {
+		http.Redirect(w, r, manage.AdminUISignedOutPath, http.StatusSeeOther)
+		return nil
+	}
+	h.revoke(r, info, s.AccessToken)
+	q := url.Values{
+		"client_id":                {manage.AdminUIClientID},
+		"post_logout_redirect_uri": {info.URL(manage.AdminUISignedOutPath)},
+	}
+	if s.IDToken != "" {
+		q.Set("id_token_hint", s.IDToken)
+	}
+	http.Redirect(w, r, info.URL("/oauth2/logout")+"?"+q.Encode(), http.StatusSeeOther)
 	return nil
+}
+
+// revoke asks the token endpoint's revocation sibling to revoke an access
+// token (RFC 7009 §2.1; a public client identifies itself with
+// client_id). Failure is logged: the cookie is gone either way.
+func (h *Handler) revoke(r *http.Request, info *tenant.Info, token string) {
+	if token == "" {
+		return
+	}
+	body := url.Values{"token": {token}, "token_type_hint": {"access_token"}, "client_id": {manage.AdminUIClientID}}
+	ctx := context.WithValue(r.Context(), peerKey{}, r.RemoteAddr)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, info.URL("/oauth2/revoke"), strings.NewReader(body.Encode()))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := inProcess{h: h.o.Internal}.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		h.o.Log.WarnContext(r.Context(), "admin: token revocation failed", "request_id", httpx.RequestID(r.Context()))
+		return
+	}
+	_ = resp.Body.Close()
 }
 
 // accessClaims are the claims of our access tokens (RFC 9068 §2.2) the UI

@@ -13,12 +13,13 @@ func TestEnsureAdminUIClient(t *testing.T) {
 	f := newFixture(t)
 	ctx := cli(context.Background())
 	login := "https://login.example.com" + AdminUICallbackPath
-	c, err := f.svc.EnsureAdminUIClient(ctx, []string{login})
+	preferred := f.svc.Issuer(f.boot.AdminTenant.Tenant) + AdminUICallbackPath
+	c, err := f.svc.EnsureAdminUIClient(ctx, []string{login, preferred})
 	if err != nil {
 		t.Fatal(err)
 	}
-	preferred := f.svc.Issuer(f.boot.AdminTenant.Tenant) + AdminUICallbackPath
-	if c.Type != idp.ClientSPA || !slices.Contains(c.RedirectURIs, login) || !slices.Contains(c.RedirectURIs, preferred) {
+	if c.Type != idp.ClientSPA || !slices.Contains(c.RedirectURIs, login) || !slices.Contains(c.RedirectURIs, preferred) ||
+		!slices.Contains(c.PostLogoutRedirectURIs, "https://login.example.com"+AdminUISignedOutPath) {
 		t.Fatalf("client = %+v", c)
 	}
 	n := len(f.audits(t, f.boot.AdminTenant.ID))
