@@ -367,3 +367,18 @@ func TestForgedTokensThrottled(t *testing.T) {
 	s.clock.Set(start.Add(time.Minute))
 	wantStatus(t, "next minute", s.do(t, caller{token: good}, "GET", "/api/v1/me", nil), 200)
 }
+
+// Disconnecting an administrator from the Admin UI client revokes the
+// grant behind their token: the API refuses it at once (RFC 7009 §2).
+func TestRevokedGrantEndsAdminToken(t *testing.T) {
+	s := newStack(t)
+	tok := s.adminToken(t, s.root, manage.ManagementScopes)
+	wantStatus(t, "before", s.do(t, caller{token: tok}, "GET", "/api/v1/me", nil), 200)
+	apps, err := s.manage.ListConnectedApps(s.cli, manage.AdminTenantID, s.root.ID)
+	must(t, err)
+	if len(apps) != 1 || apps[0].ClientID != manage.AdminUIClientID || apps[0].Grants != 1 || apps[0].LastUsedAt == nil {
+		t.Fatalf("connected apps %+v", apps)
+	}
+	must(t, s.manage.RevokeConnectedApp(s.cli, manage.AdminTenantID, s.root.ID, manage.AdminUIClientID))
+	wantStatus(t, "after", s.do(t, caller{token: tok}, "GET", "/api/v1/me", nil), 401)
+}
