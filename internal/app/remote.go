@@ -56,10 +56,10 @@ var remoteGroups = map[string]map[string]func() *remoteCmd{
 // the arguments without --local.
 func selectTarget(e *env, args []string) (remote bool, rest []string, err error) {
 	local, server := false, false
-	for _, a := range args {
-		if a == "--" {
-			rest = append(rest, a)
-			continue
+	for i, a := range args {
+		if a == "--" { // the rest are positional arguments
+			rest = append(rest, args[i:]...)
+			break
 		}
 		switch name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); {
 		case strings.HasPrefix(a, "-") && name == "local":

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -163,12 +162,6 @@ func apiError(status int, body []byte) error {
 		e.Code, e.Description, e.Fields = v.Error, v.Description, v.Fields
 	}
 	return e
-}
-
-// isNotFound reports whether err is the API's 404.
-func isNotFound(err error) bool {
-	var re *remoteError
-	return errors.As(err, &re) && re.Status == http.StatusNotFound
 }
 
 // list fetches one page of a collection: the items under key, with the

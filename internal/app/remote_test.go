@@ -279,6 +279,50 @@ func TestRemoteCLI(t *testing.T) {
 		t.Fatalf("sign-in-link remotely: %d %q", code, errs)
 	}
 
+	// The other groups, and the same answer locally and remotely: both
+	// read the same database, so --json must match byte for byte.
+	for _, args := range [][]string{
+		{"user", "create", "--email", "pat@example.com", "--name", "Pat", "--json"},
+		{"resource-server", "create", "--identifier", "https://orders.example.com", "--name", "Orders", "--scope", "orders:read", "--json"},
+		{"resource-server", "add-scope", "https://orders.example.com", "--scope", "orders:write", "--json"},
+		{"keys", "rotate", "--json"},
+		{"tenant", "create", "--name", "Shop", "--id", "shop", "--json"},
+		{"tenant", "update", "shop", "--allow-registration", "--add-allowed-origin", "https://shop.example.com", "--json"},
+	} {
+		if code, out, errs := cliRun(t, e, args...); code != 0 || !strings.HasPrefix(out, "{") {
+			t.Fatalf("%v: %d\n%s\n%s", args, code, out, errs)
+		}
+	}
+	for _, args := range [][]string{
+		{"tenant", "get", "shop", "--json"},
+		{"tenant", "get", defaultTenant},
+		{"client", "get", created.ID, "--tenant", defaultTenant, "--json"},
+		{"client", "list", "--tenant", defaultTenant, "--json"},
+		{"client", "list-secrets", created.ID, "--tenant", defaultTenant, "--json"},
+		{"user", "list", "--tenant", defaultTenant, "--search", "pat", "--json"},
+		{"resource-server", "get", "https://orders.example.com", "--tenant", defaultTenant, "--json"},
+		{"resource-server", "list", "--tenant", defaultTenant},
+		{"keys", "list", "--tenant", defaultTenant, "--json"},
+	} {
+		code, remoteOut, errs := cliRun(t, e, args...)
+		if code != 0 {
+			t.Fatalf("%v remotely: %d %s", args, code, errs)
+		}
+		code, localOut, errs := cliRun(t, e, append(append([]string{}, args...), "--local", "--data-dir", dir)...)
+		if code != 0 {
+			t.Fatalf("%v locally: %d %s", args, code, errs)
+		}
+		if remoteOut != localOut {
+			t.Errorf("%v: remote and local output differ\nremote:\n%s\nlocal:\n%s", args, remoteOut, localOut)
+		}
+	}
+	if code, out, _ := cliRun(t, e, "tenant", "delete", "shop", "--server", "http://localhost:8080/"); code != 0 || !strings.Contains(out, "Deleted tenant shop") {
+		t.Fatalf("tenant delete with --server: %d %s", code, out)
+	}
+	if code, _, errs := cliRun(t, e, "tenant", "list", "--server", "https://elsewhere.example.com"); code != 1 || !strings.Contains(errs, "not logged in to https://elsewhere.example.com") {
+		t.Fatalf("another server: %d %s", code, errs)
+	}
+
 	// An expired access token is refreshed before use; the rotated
 	// refresh token is saved.
 	creds.Expiry = time.Now().Add(-time.Minute)
