@@ -101,6 +101,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/tenants/{tenant}/clients", h.form(manage.ScopeClientsWrite, h.clientCreate))
 	mux.Handle("GET /admin/tenants/{tenant}/clients/{client}", h.page(manage.ScopeClientsRead, h.clientShow))
 	mux.Handle("POST /admin/tenants/{tenant}/clients/{client}", h.form(manage.ScopeClientsWrite, h.clientUpdate))
+	mux.Handle("POST /admin/tenants/{tenant}/clients/{client}/secrets", h.form(manage.ScopeClientsWrite, h.clientAddSecret))
 
 	mux.Handle("GET /admin/tenants/{tenant}/branding", h.page(manage.ScopeThemeRead, h.brandingShow))
 	mux.Handle("POST /admin/tenants/{tenant}/branding", h.form(manage.ScopeThemeWrite, h.brandingSave))

@@ -89,6 +89,14 @@ func TestAdminSignsInAndManages(t *testing.T) {
 	if strings.Contains(again.body, sec[1]) {
 		t.Fatal("the secret is shown a second time")
 	}
+	if !strings.Contains(again.body, "…"+sec[1][len(sec[1])-4:]) {
+		t.Fatal("the secret's hint is not listed")
+	}
+	webPath := strings.TrimPrefix(p.url, s.url)
+	p = s.do(t, c, http.MethodPost, p.url+"/secrets", formValues(t, again.body, webPath+"/secrets"))
+	if sec2 := regexp.MustCompile(`id="client-secret" class="mono" value="([^"]+)"`).FindStringSubmatch(p.body); sec2 == nil || sec2[1] == sec[1] {
+		t.Fatal("the added secret is not shown once")
+	}
 
 	// Branding: the primary colour reaches the tenant's hosted login page.
 	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/branding", nil)

@@ -57,6 +57,7 @@ func (h *Handler) clientCreate(c *call) (string, error) {
 
 type clientData struct {
 	C         *idp.Client
+	Secrets   []idp.ClientSecret
 	Issuer    string
 	Discovery string
 	Prompt    string
@@ -81,6 +82,11 @@ func (h *Handler) clientShow(c *call) error {
 		return err
 	}
 	d := clientData{C: cl, Issuer: c.tenant.Issuer}
+	if !cl.Public() {
+		if d.Secrets, err = h.o.Manage.ListClientSecrets(c.ctx, c.tenant.ID, cl.ID); err != nil {
+			return err
+		}
+	}
 	if d.Issuer != "" {
 		d.Discovery = d.Issuer + "/.well-known/openid-configuration"
 	}
@@ -121,4 +127,17 @@ func integrationPrompt(cl *idp.Client, issuer, discovery string) string {
 	}
 	b.WriteString("Read every endpoint from the discovery document, use a maintained OpenID Connect library, check state, nonce and the iss parameter on the callback, and validate tokens against the JWKS.")
 	return b.String()
+}
+
+// clientAddSecret adds a secret to a confidential client (to rotate: add,
+// deploy, then delete the old one); it is shown once on the client page.
+func (h *Handler) clientAddSecret(c *call) (string, error) {
+	tid, cid := c.r.PathValue("tenant"), c.r.PathValue("client")
+	c.back = "/admin/tenants/" + tid + "/clients/" + cid
+	sec, err := h.o.Manage.AddClientSecret(c.ctx, tid, cid)
+	if err != nil {
+		return "", err
+	}
+	h.setFlash(c, c.back, &flash{Notice: "A new secret was added; the existing ones keep working until you delete them.", Secret: sec.Value})
+	return c.back, nil
 }
