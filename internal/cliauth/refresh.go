@@ -71,6 +71,11 @@ func (t *Tokens) Refresh(ctx context.Context) error {
 		clock = idp.SystemClock{}
 	}
 	c := t.Creds
+	// Another run of the CLI may have rotated the tokens since these were
+	// loaded: its refresh token is the live one (ours is spent).
+	if t.adoptNewer(clock.Now()) {
+		return nil
+	}
 	if c.RefreshToken == "" {
 		return ErrSessionExpired
 	}
@@ -81,6 +86,9 @@ func (t *Tokens) Refresh(ctx context.Context) error {
 	})
 	var oe *OAuthError
 	if errors.As(err, &oe) && (oe.Code == "invalid_grant" || oe.Code == "invalid_client") {
+		if t.adoptNewer(clock.Now()) { // lost a race with another run
+			return nil
+		}
 		return ErrSessionExpired
 	}
 	if err != nil {
@@ -97,4 +105,24 @@ func (t *Tokens) Refresh(ctx context.Context) error {
 	}
 	*c = next
 	return nil
+}
+
+// adoptNewer takes the credentials file's tokens when another run of the
+// CLI rotated them (a different refresh token for the same login) and
+// their access token is still fresh. It reports whether it did.
+func (t *Tokens) adoptNewer(now time.Time) bool {
+	saved, err := Load(t.Path)
+	if err != nil || saved.RefreshToken == "" || saved.RefreshToken == t.Creds.RefreshToken ||
+		saved.Issuer != t.Creds.Issuer || saved.ClientID != t.Creds.ClientID {
+		return false
+	}
+	fresh := &Tokens{Creds: saved}
+	if fresh.needsRefresh(now) {
+		// Its access token is stale too: keep its refresh token (the live
+		// one) and let the caller refresh with it.
+		t.Creds.RefreshToken = saved.RefreshToken
+		return false
+	}
+	*t.Creds = *saved
+	return true
 }

@@ -122,3 +122,55 @@ func TestRefreshSavesBeforeUse(t *testing.T) {
 		t.Fatalf("credentials changed in memory although not saved: %+v", c)
 	}
 }
+
+// TestConcurrentRuns: two runs of the CLI hold the same login; the first
+// refreshes (rotating the refresh token). The second, holding the spent
+// refresh token, takes the saved tokens instead of presenting the spent
+// one, both before asking (the file already changed) and after a refusal
+// (the file changed while it asked).
+func TestConcurrentRuns(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := idp.NewFakeClock(t0)
+	hc := &http.Client{Timeout: 5 * time.Second}
+	for _, during := range []bool{false, true} {
+		ts := &tokenServer{current: "rt-0"}
+		path := filepath.Join(t.TempDir(), "authalla", "credentials.json")
+		var mux http.ServeMux
+		var winner *Tokens
+		mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+			if during && r.PostFormValue("refresh_token") == "rt-0" && winner != nil {
+				// The other run wins the race while this request is on its way.
+				w2 := winner
+				winner = nil
+				if _, err := w2.AccessToken(r.Context()); err != nil {
+					t.Error(err)
+				}
+			}
+			ts.ServeHTTP(w, r)
+		})
+		srv := httptest.NewServer(&mux)
+		c := sampleCreds()
+		c.TokenEndpoint, c.RefreshToken, c.Expiry = srv.URL+"/token", "rt-0", t0.Add(-time.Minute)
+		if err := Save(path, c); err != nil {
+			t.Fatal(err)
+		}
+		load := func() *Tokens {
+			cr, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return &Tokens{Path: path, Creds: cr, HTTP: hc, Clock: clock}
+		}
+		first, second := load(), load()
+		if during {
+			winner = first
+		} else if _, err := first.AccessToken(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		at, err := second.AccessToken(context.Background())
+		if err != nil || at != "at-new" || second.Creds.RefreshToken != ts.current {
+			t.Fatalf("during=%v: second run: %q %v, refresh token %q (live %q)", during, at, err, second.Creds.RefreshToken, ts.current)
+		}
+		srv.Close()
+	}
+}
