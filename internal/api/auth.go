@@ -75,7 +75,7 @@ func unauthorized(tokenSent bool) error {
 // (RFC 6750 §3.1).
 func insufficientScope(scope string) error {
 	return &httpx.OAuthError{Status: http.StatusForbidden, Code: "insufficient_scope",
-		Description: "The access token lacks the scope " + scope + ".",
+		Description:     "The access token lacks the scope " + scope + ".",
 		WWWAuthenticate: `Bearer realm="authalla", error="insufficient_scope", scope="` + scope + `"`}
 }
 
@@ -152,8 +152,8 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 		return nil, fmt.Errorf("api: X-Tenant-ID names another tenant: %w", idp.ErrNotFound)
 	}
 	a.RequestID = httpx.RequestID(ctx)
-	a.ClientIP = h.proxies.ClientIP(r)
-	c := &call{ctx: manage.WithActor(ctx, a), actor: a, claims: claims}
+	a.ClientIP = addr
+	c := &call{ctx: manage.WithActor(ctx, a), claims: claims}
 	if rt.Tenant {
 		c.tenant = selected
 		if err := c.requireTenant(); err != nil {

@@ -96,7 +96,6 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 type call struct {
 	ctx    context.Context // carries the manage.Actor
 	tenant string          // the tenant the call works on ("" when none applies)
-	actor  manage.Actor
 	claims *tokenClaims
 }
 

@@ -26,9 +26,9 @@ type tokens struct {
 
 func (s *stack) tokens(t *testing.T) *tokens {
 	tk := &tokens{
-		root: s.adminToken(t, s.root, manage.ManagementScopes),
-		bob:  s.adminToken(t, s.bob, manage.ManagementScopes),
-		vic:  s.adminToken(t, s.vic, manage.ManagementScopes),
+		root:    s.adminToken(t, s.root, manage.ManagementScopes),
+		bob:     s.adminToken(t, s.bob, manage.ManagementScopes),
+		vic:     s.adminToken(t, s.vic, manage.ManagementScopes),
 		lacking: map[string]string{}, machine: map[string]string{}, machineOnly: map[string]string{},
 	}
 	for _, sc := range manage.ManagementScopes {
