@@ -73,6 +73,7 @@ func runLogin(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "Logged in to %s%s.\n", creds.Server, who)
 	if creds.DefaultTenant != "" {
 		fmt.Fprintf(e.stdout, "Default tenant: %s\n", creds.DefaultTenant)
+		checkDefaultTenant(ctx, e, creds.DefaultTenant)
 	}
 	fmt.Fprintf(e.stdout, "Credentials saved in %s\n", path)
 	return 0
@@ -97,6 +98,18 @@ func whoAmI(ctx context.Context, e *env) string {
 		return ""
 	}
 	return " as " + me.User.Email
+}
+
+// checkDefaultTenant warns when the default tenant is not one the
+// administrator can see (a typo would otherwise surface on every command).
+func checkDefaultTenant(ctx context.Context, e *env, tenant string) {
+	api, err := openAPI(e, "")
+	if err != nil {
+		return
+	}
+	if err := api.call(ctx, http.MethodGet, "/api/v1/tenants/"+esc(tenant), "", nil, nil); err != nil {
+		fmt.Fprintf(e.stderr, "authalla: warning: default tenant %q: %v\n", tenant, err)
+	}
 }
 
 // openBrowser tries to show url in the desktop's browser and ignores

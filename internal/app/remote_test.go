@@ -213,7 +213,8 @@ func TestRemoteCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("login: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	if !strings.Contains(out, "Logged in to http://localhost:8080 as admin@localhost") || !strings.Contains(errs, "http://localhost:8080/oauth2/authorize?") {
+	if !strings.Contains(out, "Logged in to http://localhost:8080 as admin@localhost") || !strings.Contains(errs, "http://localhost:8080/oauth2/authorize?") ||
+		strings.Contains(errs, "warning") || strings.Contains(errs, "note") {
 		t.Fatalf("login output:\n%s\nstderr:\n%s", out, errs)
 	}
 	st, err := os.Stat(credPath)
