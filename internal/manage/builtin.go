@@ -146,13 +146,40 @@ func (s *Service) ensureAdminUIClient(ctx context.Context, sys Actor, t *idp.Ten
 	if iss == "" {
 		return nil // no issuer known (tests without one): nothing to register
 	}
-	callback := iss + AdminUICallbackPath
+	return s.adminUICallbacks(ctx, sys, t, []string{iss + AdminUICallbackPath})
+}
+
+// EnsureAdminUIRedirects registers {issuer}/admin/callback on the Admin
+// UI client for each of the admin tenant's issuers (the public URL and
+// login.{base-domain}), creating the client if needed. The server calls
+// it at start with the issuers its resolver answers on; it is idempotent.
+func (s *Service) EnsureAdminUIRedirects(ctx context.Context, issuers []string) error {
+	admin, err := s.store.AdminTenant(ctx)
+	if err != nil {
+		return fmt.Errorf("manage: admin tenant: %w", err)
+	}
+	var callbacks []string
+	for _, iss := range issuers {
+		if iss != "" {
+			callbacks = append(callbacks, iss+AdminUICallbackPath)
+		}
+	}
+	sys := Actor{Type: ActorSystem, ID: "builtin"}
+	return s.adminUICallbacks(ctx, sys, admin, callbacks)
+}
+
+// adminUICallbacks creates the Admin UI client with callbacks, or adds
+// the missing ones.
+func (s *Service) adminUICallbacks(ctx context.Context, sys Actor, t *idp.Tenant, callbacks []string) error {
+	if len(callbacks) == 0 {
+		return nil
+	}
 	c, err := s.store.GetClient(ctx, t.ID, AdminUIClientID)
 	if errors.Is(err, idp.ErrNotFound) {
 		now := s.clock.Now()
 		c = &idp.Client{
 			TenantID: t.ID, ID: AdminUIClientID, Name: "Authalla Admin UI", Type: idp.ClientSPA,
-			RedirectURIs: []string{callback}, DefaultResourceServer: ManagementAPI,
+			RedirectURIs: callbacks, DefaultResourceServer: ManagementAPI,
 			CreatedAt: now, UpdatedAt: now,
 		}
 		if err := s.validateClient(ctx, c); err != nil {
@@ -171,10 +198,16 @@ func (s *Service) ensureAdminUIClient(ctx context.Context, sys Actor, t *idp.Ten
 	if err != nil {
 		return fmt.Errorf("manage: admin UI client: %w", err)
 	}
-	if slices.Contains(c.RedirectURIs, callback) {
+	missing := false
+	for _, cb := range callbacks {
+		if !slices.Contains(c.RedirectURIs, cb) {
+			c.RedirectURIs = append(c.RedirectURIs, cb)
+			missing = true
+		}
+	}
+	if !missing {
 		return nil
 	}
-	c.RedirectURIs = append(c.RedirectURIs, callback)
 	if err := s.validateClient(ctx, c); err != nil {
 		return fmt.Errorf("manage: admin UI client: %w", err)
 	}

@@ -49,6 +49,19 @@ func TestBuiltinManagementResourceServer(t *testing.T) {
 	if _, err := f.st.GetClient(ctx, "tenant-a", AdminUIClientID); !errors.Is(err, idp.ErrNotFound) {
 		t.Fatalf("admin UI client on a customer tenant: %v", err)
 	}
+	// The server adds its other admin issuers (login.{base}); twice is once.
+	for range 2 {
+		if err := f.svc.EnsureAdminUIRedirects(context.Background(), []string{"https://admin.example.com", "https://login.example.com", ""}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ = f.st.GetClient(ctx, AdminTenantID, AdminUIClientID)
+	if len(c.RedirectURIs) != 2 || c.RedirectURIs[1] != "https://login.example.com/admin/callback" {
+		t.Fatalf("redirects %v", c.RedirectURIs)
+	}
+	if err := f.svc.EnsureAdminUIRedirects(context.Background(), []string{"http://login.example.com"}); !errors.Is(err, idp.ErrInvalid) {
+		t.Fatalf("plain http issuer: %v", err)
+	}
 
 	// A tenant from before the management API gets it lazily, and again
 	// is a no-op.
