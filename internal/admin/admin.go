@@ -94,6 +94,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/tenants", h.page(manage.ScopeTenantsRead, h.tenantList))
 	mux.Handle("POST /admin/tenants", h.form(manage.ScopeTenantsWrite, h.tenantCreate))
+	mux.Handle("GET /admin/accounts/{account}/members", h.page(manage.ScopeTenantsRead, h.membersShow))
+	mux.Handle("POST /admin/accounts/{account}/members", h.form(manage.ScopeTenantsWrite, h.memberAdd))
+	mux.Handle("POST /admin/accounts/{account}/members/{user}/remove", h.form(manage.ScopeTenantsWrite, h.memberRemove))
+
 	mux.Handle("GET /admin/tenants/{tenant}", h.page(manage.ScopeTenantsRead, h.tenantSettings))
 	mux.Handle("POST /admin/tenants/{tenant}", h.form(manage.ScopeTenantsWrite, h.tenantUpdate))
 

@@ -130,6 +130,20 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatal("reset did not restore the defaults")
 	}
 
+	// Account members: the owner adds an administrator.
+	acc := s.boot.Account.ID
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/accounts/"+acc+"/members", nil)
+	v = formValues(t, p.body, "/admin/accounts/"+acc+"/members")
+	v.Set("email", "second@example.com")
+	v.Set("role", "admin")
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/accounts/"+acc+"/members", v)
+	if !strings.Contains(p.body, "second@example.com is now admin") {
+		t.Fatalf("add member:\n%.2000s", p.body)
+	}
+	if ms, _ := s.manage.AccountMembers(s.cli, acc); len(ms) != 2 {
+		t.Fatalf("members = %d", len(ms))
+	}
+
 	// Users: create, open, suspend.
 	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/users", nil)
 	v = url.Values{"csrf_token": formValues(t, p.body, "/admin/logout")["csrf_token"], "email": {"Buyer@Example.com"}}

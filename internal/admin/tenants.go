@@ -26,6 +26,9 @@ type tenantListData struct {
 	Tenants  []manage.TenantResult
 	Total    int
 	Accounts []string // accounts the administrator may create tenants in
+	// Memberships are all the administrator's accounts, for the members
+	// pages.
+	Memberships []manage.MeMembership
 }
 
 // tenantList shows the tenants the administrator can see and the create
@@ -42,7 +45,11 @@ func (h *Handler) tenantList(c *call) error {
 			accounts = append(accounts, m.AccountID)
 		}
 	}
-	return h.show(c, "tenants", "Tenants", "tenants", tenantListData{Tenants: ts, Total: total, Accounts: accounts})
+	d := tenantListData{Tenants: ts, Total: total, Accounts: accounts}
+	if me, err := h.o.Manage.Me(c.ctx); err == nil {
+		d.Memberships = me.Memberships
+	}
+	return h.show(c, "tenants", "Tenants", "tenants", d)
 }
 
 // tenantCreate creates a tenant and opens its settings.
