@@ -132,7 +132,7 @@ func (h *Handler) adminOnly(next func(http.ResponseWriter, *http.Request, *tenan
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, ok := tenant.FromContext(r.Context())
 		if !ok || !info.Tenant.Admin {
-			http.NotFound(w, r)
+			h.fail(w, r, idp.ErrNotFound)
 			return
 		}
 		if err := next(w, r, info); err != nil {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -41,6 +42,9 @@ type flash struct {
 }
 
 const flashTTL = 2 * time.Minute
+
+// maxFlashJSON keeps the sealed, base64url flash cookie under 4 KB.
+const maxFlashJSON = 2800
 
 // view is what every admin template sees.
 type view struct {
@@ -201,6 +205,11 @@ func (h *Handler) form(scope string, fn func(*call) (string, error)) http.Handle
 // setFlash stores f for the page at path.
 func (h *Handler) setFlash(c *call, path string, f *flash) {
 	f.ForPath = path
+	// A cookie over ~4 KB is dropped by browsers without a word: give up
+	// refilling the form rather than the message.
+	if b, err := json.Marshal(f); err == nil && len(b) > maxFlashJSON {
+		f.Form = nil
+	}
 	if err := h.setSealed(c.w, c.info, flashCookie, f, flashTTL); err != nil {
 		h.o.Log.ErrorContext(c.r.Context(), "admin: flash not set", "err", err)
 	}
