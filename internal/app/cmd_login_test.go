@@ -44,6 +44,10 @@ func TestLoginLogoutUsage(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"issuer":"https://a","client_id":"c","token_endpoint":"https://a/t"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Local flags in remote mode point at --local.
+	if code, _, errs := cliRun(t, e, "tenant", "list", "--data-dir", "/x"); code != 2 || !strings.Contains(errs, "add --local") {
+		t.Fatalf("local flag in remote mode: %d %q", code, errs)
+	}
 	// Remote mode refuses the unsafe file.
 	if code, _, errs := cliRun(t, e, "tenant", "list"); code != 1 || !strings.Contains(errs, "accessible to other users") {
 		t.Fatalf("unsafe credentials file: %d %q", code, errs)

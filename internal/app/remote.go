@@ -88,7 +88,7 @@ func selectTarget(e *env, args []string) (remote bool, rest []string, err error)
 	return false, rest, nil
 }
 
-// httpClient returns the HTTP client of remote calls: every call is
+// remoteHTTP returns the HTTP client of remote calls: every call is
 // bounded by remoteTimeout.
 func (e *env) remoteHTTP() *http.Client {
 	if e.httpClient != nil {
@@ -117,7 +117,8 @@ func runRemote(ctx context.Context, e *env, group, verb string, args []string) i
 		return 0
 	}
 	if err != nil {
-		return fail(e, &usageError{msg: err.Error()})
+		// Configuration flags (--data-dir, ...) belong to local mode.
+		return fail(e, usagef("%v (this command runs against the remote server you logged in to; add --local to work on a local database)", err))
 	}
 	if len(pos) != c.args {
 		return fail(e, usagef("usage: authalla %s", c.usage))

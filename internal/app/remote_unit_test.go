@@ -119,6 +119,9 @@ func TestAPIClientCall(t *testing.T) {
 
 	// The refresh token is refused: the operator is told to log in again.
 	api.tokens.Creds.AccessToken, api.tokens.Creds.RefreshToken = "at-old", "rt-old"
+	if err := cliauth.Save(path, api.tokens.Creds); err != nil {
+		t.Fatal(err)
+	}
 	_, _, err = list[string](context.Background(), api, "/api/v1/things", tenant, "things", nil)
 	if !errors.Is(err, cliauth.ErrSessionExpired) || !strings.Contains(describe(err), "authalla login") {
 		t.Fatalf("refused refresh: %v", err)
