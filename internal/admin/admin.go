@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
@@ -35,6 +36,9 @@ type Options struct {
 	Tokens TokenStatus
 	// Sealer seals the session, sign-in and flash cookies (AES-256-GCM).
 	Sealer *secret.Sealer
+	// Proxies says whose X-Forwarded-For to believe for the client
+	// address in audit records (empty: the TCP peer).
+	Proxies httpx.Proxies
 	// Internal is the server's root handler: the token request is sent
 	// to it in-process.
 	Internal http.Handler

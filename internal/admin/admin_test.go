@@ -169,7 +169,7 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatal("settings page")
 	}
 	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/audit?action=theme.reset", nil)
-	if !strings.Contains(p.body, "<code>theme.reset</code>") || !strings.Contains(p.body, "<code>"+s.adminID(t)+"</code>") {
+	if !strings.Contains(p.body, "<code>theme.reset</code>") || !strings.Contains(p.body, "<code>"+s.adminID(t)+"</code>") || !strings.Contains(p.body, "<td>127.0.0.1</td>") {
 		t.Fatal("the audit log does not list the reset by the administrator")
 	}
 

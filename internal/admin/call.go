@@ -121,17 +121,8 @@ func (h *Handler) session(r *http.Request, info *tenant.Info) (context.Context, 
 		return nil, "", nil, false
 	}
 	a.RequestID = httpx.RequestID(r.Context())
-	a.ClientIP = clientIP(r)
+	a.ClientIP = h.o.Proxies.ClientIP(r)
 	return manage.WithActor(r.Context(), a), s.Email, strings.Fields(c.Scope), true
-}
-
-// clientIP is the peer address without port, for audit records.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }
 
 // errScope answers a request whose token lacks the route's scope.
