@@ -135,19 +135,22 @@ func Login(ctx context.Context, o LoginOptions) (*Credentials, error) {
 	if res.err != nil {
 		return nil, fmt.Errorf("cliauth: login: %w", res.err)
 	}
-	tr, err := requestToken(ctx, o.HTTP, m.TokenEndpoint, url.Values{
+	form := url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {res.code},
 		"redirect_uri":  {redirectURI},
 		"client_id":     {o.ClientID},
 		"code_verifier": {verifier},
-		"resource":      {o.Resource},
-	})
+	}
+	if o.Resource != "" {
+		form.Set("resource", o.Resource) // RFC 8707 §2.2
+	}
+	tr, err := requestToken(ctx, o.HTTP, m.TokenEndpoint, form)
 	if err != nil {
 		return nil, fmt.Errorf("cliauth: login: code exchange: %w", err)
 	}
 	if slices.Contains(o.Scopes, "openid") {
-		if err := checkIDToken(tr.IDToken, m.Issuer, o.ClientID, nonce); err != nil {
+		if err := checkIDToken(tr.IDToken, m.Issuer, o.ClientID, nonce, o.Clock.Now()); err != nil {
 			return nil, fmt.Errorf("cliauth: login: %w", err)
 		}
 	}
@@ -238,11 +241,15 @@ func checkCallback(q url.Values, state, issuer string, issRequired bool) (string
 	return code, nil
 }
 
-// checkIDToken checks the ID token's iss, aud and nonce (OpenID Connect
-// Core §3.1.3.7). Its signature is not verified: it came straight from
-// the token endpoint over a checked TLS connection, which §3.1.3.7 item 6
-// admits in place of the signature; no identity decision rests on it.
-func checkIDToken(raw, issuer, clientID, nonce string) error {
+// idTokenLeeway absorbs clock differences in the ID token's exp check.
+const idTokenLeeway = 5 * time.Minute
+
+// checkIDToken checks the ID token's iss, aud, azp, exp and nonce
+// (OpenID Connect Core §3.1.3.7 items 2-5 and 9, §3.1.2.1 nonce). Its
+// signature is not verified: it came straight from the token endpoint
+// over a checked TLS connection, which §3.1.3.7 item 6 admits in place
+// of the signature; no identity decision rests on it.
+func checkIDToken(raw, issuer, clientID, nonce string, now time.Time) error {
 	parts := strings.Split(raw, ".")
 	if raw == "" || len(parts) != 3 {
 		return errors.New("the token endpoint returned no ID token")
@@ -254,6 +261,8 @@ func checkIDToken(raw, issuer, clientID, nonce string) error {
 	var c struct {
 		Iss   string          `json:"iss"`
 		Aud   json.RawMessage `json:"aud"`
+		Azp   string          `json:"azp"`
+		Exp   int64           `json:"exp"`
 		Nonce string          `json:"nonce"`
 	}
 	if err := json.Unmarshal(payload, &c); err != nil {
@@ -271,6 +280,10 @@ func checkIDToken(raw, issuer, clientID, nonce string) error {
 		return errors.New("the ID token's issuer is not the server's")
 	case !slices.Contains(auds, clientID):
 		return errors.New("the ID token is not for this client")
+	case (len(auds) > 1 || c.Azp != "") && c.Azp != clientID:
+		return errors.New("the ID token's authorized party is not this client")
+	case c.Exp == 0 || now.After(time.Unix(c.Exp, 0).Add(idTokenLeeway)):
+		return errors.New("the ID token has expired")
 	case subtle.ConstantTimeCompare([]byte(c.Nonce), []byte(nonce)) != 1:
 		return errors.New("the ID token's nonce does not match this login")
 	}

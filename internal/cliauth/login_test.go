@@ -57,22 +57,29 @@ func jwtWith(claims map[string]any) string {
 
 func TestCheckIDToken(t *testing.T) {
 	const iss, cid, nonce = "https://auth.example.com", "authalla-cli", "n-1"
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(time.Minute).Unix()
 	for _, tc := range []struct {
 		name string
 		raw  string
 		ok   bool
 	}{
-		{"good", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": nonce}), true},
-		{"aud array", jwtWith(map[string]any{"iss": iss, "aud": []string{"x", cid}, "nonce": nonce}), true},
+		{"good", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": nonce, "exp": exp}), true},
+		{"aud array with azp", jwtWith(map[string]any{"iss": iss, "aud": []string{"x", cid}, "azp": cid, "nonce": nonce, "exp": exp}), true},
+		{"aud array without azp", jwtWith(map[string]any{"iss": iss, "aud": []string{"x", cid}, "nonce": nonce, "exp": exp}), false},
+		{"other azp", jwtWith(map[string]any{"iss": iss, "aud": cid, "azp": "x", "nonce": nonce, "exp": exp}), false},
 		{"missing", "", false},
 		{"not a JWT", "abc", false},
-		{"other issuer", jwtWith(map[string]any{"iss": "https://evil", "aud": cid, "nonce": nonce}), false},
-		{"other audience", jwtWith(map[string]any{"iss": iss, "aud": "x", "nonce": nonce}), false},
-		{"other nonce", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": "n-2"}), false},
-		{"no nonce", jwtWith(map[string]any{"iss": iss, "aud": cid}), false},
+		{"other issuer", jwtWith(map[string]any{"iss": "https://evil", "aud": cid, "nonce": nonce, "exp": exp}), false},
+		{"other audience", jwtWith(map[string]any{"iss": iss, "aud": "x", "nonce": nonce, "exp": exp}), false},
+		{"other nonce", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": "n-2", "exp": exp}), false},
+		{"no nonce", jwtWith(map[string]any{"iss": iss, "aud": cid, "exp": exp}), false},
+		{"no exp", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": nonce}), false},
+		{"expired", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": nonce, "exp": now.Add(-idTokenLeeway - time.Second).Unix()}), false},
+		{"expired within leeway", jwtWith(map[string]any{"iss": iss, "aud": cid, "nonce": nonce, "exp": now.Add(-time.Minute).Unix()}), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := checkIDToken(tc.raw, iss, cid, nonce); (err == nil) != tc.ok {
+			if err := checkIDToken(tc.raw, iss, cid, nonce, now); (err == nil) != tc.ok {
 				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
 			}
 		})
@@ -129,7 +136,7 @@ func newFakeAS(t *testing.T) *fakeAS {
 		f.exchanged = true
 		json.NewEncoder(w).Encode(map[string]any{
 			"access_token": "at-1", "token_type": "Bearer", "expires_in": 600, "refresh_token": "rt-1",
-			"id_token": jwtWith(map[string]any{"iss": f.srv.URL, "aud": "authalla-cli", "nonce": f.nonce}),
+			"id_token": jwtWith(map[string]any{"iss": f.srv.URL, "aud": "authalla-cli", "nonce": f.nonce, "exp": time.Now().Add(time.Minute).Unix()}),
 		})
 	})
 	f.srv = httptest.NewServer(mux)

@@ -96,9 +96,14 @@ func requestToken(ctx context.Context, hc *http.Client, endpoint string, form ur
 	return &tr, nil
 }
 
-// expiry turns expires_in into a time; zero when the server gave none.
+// maxExpiresIn is the largest expires_in taken at its word (a year);
+// beyond it the expiry counts as unknown rather than overflowing.
+const maxExpiresIn = 365 * 24 * 3600
+
+// expiry turns expires_in into a time; zero when the server gave none
+// (or an absurd one).
 func (tr *tokenResponse) expiry(now time.Time) time.Time {
-	if tr.ExpiresIn <= 0 {
+	if tr.ExpiresIn <= 0 || tr.ExpiresIn > maxExpiresIn {
 		return time.Time{}
 	}
 	return now.Add(time.Duration(tr.ExpiresIn) * time.Second)
