@@ -118,9 +118,11 @@ func Login(ctx context.Context, o LoginOptions) (*Credentials, error) {
 		srv.Shutdown(sctx)
 	}()
 
-	fmt.Fprintf(o.Out, "Opening the browser to sign in. If it does not open, visit:\n\n  %s\n\nWaiting for the sign-in to finish...\n", authURL)
 	if o.Open != nil {
+		fmt.Fprintf(o.Out, "Opening the browser to sign in. If it does not open, visit:\n\n  %s\n\nWaiting for the sign-in to finish...\n", authURL)
 		o.Open(authURL)
+	} else {
+		fmt.Fprintf(o.Out, "To sign in, open this URL in a browser on this machine:\n\n  %s\n\nWaiting for the sign-in to finish...\n", authURL)
 	}
 	var res callbackResult
 	wait := time.NewTimer(o.Wait)
