@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
@@ -57,9 +56,6 @@ type Options struct {
 type Handler struct {
 	o     Options
 	pages *renderer
-	// registered holds the admin issuers whose callback is known to be
-	// registered on the Admin UI client.
-	registered sync.Map
 }
 
 // New builds the Admin UI handler.

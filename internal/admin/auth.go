@@ -151,18 +151,16 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, info *tenant.
 }
 
 // ensureClient registers this admin issuer's callback and signed-out
-// page on the Admin UI client, once per issuer and process. The issuer
-// comes from the tenant resolver, which only knows the configured admin
-// hosts, so a request cannot register a URI of its choosing.
+// page on the Admin UI client. The issuer comes from the tenant resolver,
+// which only knows the configured admin hosts, so a request cannot
+// register a URI of its choosing. It runs at every sign-in (a read when
+// nothing is missing) rather than once per process, so that a concurrent
+// update by another replica cannot leave a URI out for good.
 func (h *Handler) ensureClient(r *http.Request, info *tenant.Info) error {
-	if _, done := h.registered.Load(info.Issuer); done {
-		return nil
-	}
 	ctx := manage.WithActor(r.Context(), manage.Actor{Type: manage.ActorSystem, ID: "admin-ui", RequestID: httpx.RequestID(r.Context())})
 	if _, err := h.o.Manage.EnsureAdminUIClient(ctx, []string{info.URL(manage.AdminUICallbackPath)}); err != nil {
 		return fmt.Errorf("admin: register the Admin UI client: %w", err)
 	}
-	h.registered.Store(info.Issuer, true)
 	return nil
 }
 
