@@ -371,3 +371,46 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestAdminCallbackChecks: a callback whose code is genuine but whose
+// state or iss is not the sign-in's is refused and sets no session; the
+// same sign-in untouched succeeds.
+func TestAdminCallbackChecks(t *testing.T) {
+	s := newStack(t)
+	for _, tc := range []struct {
+		name   string
+		tamper func(q url.Values)
+		ok     bool
+	}{
+		{"other state", func(q url.Values) { q.Set("state", "x"+q.Get("state")) }, false},
+		{"other issuer", func(q url.Values) { q.Set("iss", "https://evil.example") }, false},
+		{"no iss", func(q url.Values) { q.Del("iss") }, false},
+		{"untouched", func(url.Values) {}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := browser(t)
+			cb := s.callbackURL(t, c, "admin@example.com")
+			q := cb.Query()
+			if tc.name == "untouched" && (q.Get("iss") != s.url || q.Get("code") == "") {
+				t.Fatalf("callback %v", q)
+			}
+			tc.tamper(q)
+			cb.RawQuery = q.Encode()
+			r, err := c.Get(cb.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			has := false
+			for _, ck := range c.Jar.Cookies(mustURL(t, s.url+"/admin/")) {
+				has = has || ck.Name == "authalla_admin"
+			}
+			if tc.ok != (r.StatusCode == http.StatusSeeOther && has) {
+				t.Fatalf("status %d, session cookie %v", r.StatusCode, has)
+			}
+			if !tc.ok && r.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", r.StatusCode)
+			}
+		})
+	}
+}

@@ -239,6 +239,10 @@ func (h *Handler) loadTenant(c *call) error {
 
 // fail writes err: pages get the hosted error page, with the right status.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errSignIn) {
+		// The page says only that it failed; the reason is for operators.
+		h.o.Log.WarnContext(r.Context(), "admin: sign-in failed", "request_id", httpx.RequestID(r.Context()), "err", err)
+	}
 	var ve *idp.ValidationError
 	if errors.As(err, &ve) {
 		err = &httpx.PageError{Status: http.StatusBadRequest, Title: "Invalid request", Message: ve.Error()}

@@ -220,3 +220,47 @@ func (s *stack) signIn(t *testing.T, c *http.Client, email string) page1 {
 	}
 	return p
 }
+
+// callbackURL signs in as email up to the redirect to the Admin UI's
+// callback, and returns that URL without following it.
+func (s *stack) callbackURL(t *testing.T, c *http.Client, email string) *url.URL {
+	t.Helper()
+	p := s.do(t, c, http.MethodGet, s.url+"/admin/", nil)
+	v := formValues(t, p.body, "")
+	v.Set("email", email)
+	p = s.do(t, c, http.MethodPost, p.url, v)
+	s.hosted.Wait()
+	msg, ok := s.outbox.Last(email)
+	if !ok {
+		t.Fatal("no sign-in mail")
+	}
+	v = formValues(t, p.body, "")
+	v.Set("pin", pinPattern.FindString(msg.Text))
+	u, method, form := p.url, http.MethodPost, v
+	for i := 0; i < 10; i++ {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, u, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "null")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		next, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode/100 != 3 || err != nil {
+			t.Fatalf("no redirect to the callback: %d at %s", resp.StatusCode, u)
+		}
+		if next.Path == "/admin/callback" {
+			return next
+		}
+		u, method, form = next.String(), http.MethodGet, nil
+	}
+	t.Fatal("too many redirects")
+	return nil
+}
