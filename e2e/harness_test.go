@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -271,12 +272,13 @@ func (s *server) env() []string {
 }
 
 // cli runs one management command against the server's database and decodes
-// its --json output.
+// its --json output. --local keeps it on that database even when the person
+// running the tests has signed the CLI in to some server (authalla login).
 func (s *server) cli(ctx context.Context, t *testing.T, args ...string) map[string]any {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, args...)
+	cmd := exec.CommandContext(ctx, s.bin, append(slices.Clone(args), "--local")...)
 	cmd.Env = s.env()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
