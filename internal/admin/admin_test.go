@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
@@ -239,11 +240,24 @@ func TestAdminSessionCookie(t *testing.T) {
 			t.Fatalf("cookie %.12q…: %d, want a redirect to sign in", v, resp.StatusCode)
 		}
 	}
+	// An expired access token is no session: the administrator signs in
+	// again (silently here, the admin tenant's session is still alive).
+	s.clock.Shift(24 * time.Hour)
+	resp, err := c.Get(s.url + "/admin/tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("expired token: %d %s, want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	s.clock.Shift(0)
+
 	// A suspended administrator's session ends at once.
 	if _, err := s.manage.SuspendUser(s.cli, s.boot.AdminTenant.ID, s.boot.AdminUser.ID); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.Get(s.url + "/admin/tenants")
+	resp, err = c.Get(s.url + "/admin/tenants")
 	if err != nil {
 		t.Fatal(err)
 	}

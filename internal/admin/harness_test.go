@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,30 @@ type stack struct {
 	manage *manage.Service
 	boot   *manage.BootstrapResult
 	cli    context.Context
+	// clock is the Admin UI's clock: real time plus an offset a test can
+	// move, so that the UI's session can expire while the identity
+	// server keeps real time.
+	clock *offsetClock
+}
+
+// offsetClock is real time shifted by a settable offset.
+type offsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now implements idp.Clock.
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().UTC().Add(c.offset)
+}
+
+// Shift sets the offset from real time.
+func (c *offsetClock) Shift(d time.Duration) {
+	c.mu.Lock()
+	c.offset = d
+	c.mu.Unlock()
 }
 
 func newStack(t *testing.T) *stack {
@@ -85,8 +110,9 @@ func newStack(t *testing.T) *stack {
 	m := manage.New(manage.Options{Store: db, Keys: km, Random: secret.Default, Issuer: resolver.PreferredIssuer, OnTenantChange: resolver.Invalidate, Log: log})
 
 	var root http.Handler
+	clock := &offsetClock{}
 	ui, err := admin.New(admin.Options{
-		Manage: m, Keys: km, Tokens: db, Sealer: sealer, Log: log,
+		Manage: m, Keys: km, Tokens: db, Sealer: sealer, Log: log, Clock: clock,
 		Internal: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { root.ServeHTTP(w, r) }),
 	})
 	if err != nil {
@@ -109,7 +135,7 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{url: base, db: db, outbox: outbox, hosted: hosted, manage: m, boot: boot, cli: cli}
+	return &stack{url: base, db: db, outbox: outbox, hosted: hosted, manage: m, boot: boot, cli: cli, clock: clock}
 }
 
 // browser is a cookie-keeping client that does not follow redirects, so
