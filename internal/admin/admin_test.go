@@ -159,6 +159,26 @@ func TestAdminSignsInAndManages(t *testing.T) {
 		t.Fatalf("user not suspended: %s", u.Status)
 	}
 
+	// Signing keys: rotate stages one more key.
+	before, _ := s.manage.ListSigningKeys(s.cli, "shop-one")
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/keys", nil)
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/tenants/shop-one/keys/rotate", formValues(t, p.body, "/admin/tenants/shop-one/keys/rotate"))
+	if ks, _ := s.manage.ListSigningKeys(s.cli, "shop-one"); len(ks) != len(before)+1 || !strings.Contains(p.body, "A new key is staged") {
+		t.Fatalf("rotate: %d keys", len(ks))
+	}
+
+	// Resource servers: one with two scopes.
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/resource-servers", nil)
+	v = formValues(t, p.body, "/admin/tenants/shop-one/resource-servers")
+	v.Set("name", "Orders API")
+	v.Set("identifier", "https://orders.shop.example")
+	v.Set("scope_prefix", "orders:")
+	v.Set("scopes", "orders:read Read orders\norders:write Change orders")
+	p = s.do(t, c, http.MethodPost, s.url+"/admin/tenants/shop-one/resource-servers", v)
+	if rs, err := s.manage.GetResourceServer(s.cli, "shop-one", "https://orders.shop.example"); err != nil || len(rs.Scopes) != 2 {
+		t.Fatalf("resource server: %+v %v\n%.2000s", rs, err, p.body)
+	}
+
 	// The other pages render.
 	for _, sub := range []string{"/users", "/resource-servers", "/keys", "/audit", ""} {
 		p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one"+sub, nil)
