@@ -26,6 +26,8 @@ type deps struct {
 	random secret.Source
 	store  *sqlstore.Store
 	keys   *keys.Manager
+	// sealer encrypts at rest and seals the Admin UI cookies.
+	sealer *secret.Sealer
 	// names computes the issuer URLs shown for tenants.
 	names  *tenant.Resolver
 	manage *manage.Service
@@ -58,7 +60,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 		st.Close()
 		return nil, &configError{err: err}
 	}
-	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names}
+	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer}
 	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random})
 	d.manage = manage.New(manage.Options{
 		Store: st, Keys: d.keys, Clock: d.clock, Random: d.random,

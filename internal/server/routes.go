@@ -42,6 +42,7 @@ type Pinger interface {
 //	GET  /assets/…                              login: CSS, JS, images
 //	…    /api/v1/…                              api: the management REST API (internal/api routes.go
 //	                                            lists every operation); GET /api/v1/openapi.json
+//	GET|POST /admin/…                           admin: the Admin UI, on the admin tenant's hosts only
 func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/authalla/authalla/internal/admin"
 	"github.com/authalla/authalla/internal/api"
 	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/httpx"
@@ -36,6 +37,9 @@ type Options struct {
 	// Manage runs management operations; with it the REST API /api/v1 is
 	// served on every tenant host (without it, it is not).
 	Manage *manage.Service
+	// Sealer seals the Admin UI's cookies; with it and Manage the Admin UI
+	// is served under /admin/ on the admin tenant's hosts.
+	Sealer *secret.Sealer
 }
 
 // KeyManager is the key service the server needs: signing, verification,
@@ -102,6 +106,20 @@ func New(o Options) (*Server, error) {
 	if o.Manage != nil {
 		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Store, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
 	}
+	// self is the finished root handler: the Admin UI exchanges its
+	// authorization code by calling the token endpoint in-process.
+	var self http.Handler
+	if o.Manage != nil && o.Sealer != nil {
+		ui, err := admin.New(admin.Options{
+			Manage: o.Manage, Keys: o.Keys, Tokens: o.Store, Sealer: o.Sealer, Proxies: proxies,
+			Internal: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { self.ServeHTTP(w, r) }),
+			Clock:    o.Clock, Random: o.Random.R, Log: o.Log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		ui.Routes(tenantMux)
+	}
 
 	root := http.NewServeMux()
 	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenantMux)))
@@ -111,6 +129,7 @@ func New(o Options) (*Server, error) {
 	h = httpx.WithLogging(o.Log, h)
 	h = httpx.WithRecover(h)
 	h = httpx.WithRequestID(h)
+	self = h
 	return &Server{handler: h, resolver: resolver, login: hosted}, nil
 }
 

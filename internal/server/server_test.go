@@ -70,7 +70,13 @@ func newStack(t *testing.T) *stack {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	outbox := mail.NewOutbox(log)
-	srv, err := server.New(server.Options{Config: cfg, Store: db, Keys: km, Mail: outbox, Log: log})
+	var srv *server.Server
+	m := manage.New(manage.Options{Store: db, Keys: km, OnTenantChange: func(id string) {
+		if srv != nil {
+			srv.Resolver().Invalidate(id)
+		}
+	}})
+	srv, err = server.New(server.Options{Config: cfg, Store: db, Keys: km, Mail: outbox, Log: log, Manage: m, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +86,6 @@ func newStack(t *testing.T) *stack {
 	hs.Start()
 	t.Cleanup(hs.Close)
 
-	m := manage.New(manage.Options{Store: db, Keys: km, OnTenantChange: srv.Resolver().Invalidate})
 	actx := manage.WithActor(ctx, manage.Actor{Type: manage.ActorCLI, ID: "test"})
 	if _, err := m.Bootstrap(actx, manage.BootstrapInput{AdminEmail: "admin@example.com"}); err != nil {
 		t.Fatal(err)
@@ -259,6 +264,30 @@ func TestRealRelyingPartyThroughHostedLogin(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == 200 {
 		t.Fatal("tenant A's code was accepted at tenant B")
+	}
+}
+
+// TestAdminUIAndAPIMounted: the Admin UI and the REST API answer on the
+// admin host; the Admin UI is not served on a tenant's host.
+func TestAdminUIAndAPIMounted(t *testing.T) {
+	s := newStack(t)
+	c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ := get(t, c, s.url+"/admin/")
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+		t.Fatalf("/admin/ without a session: %d, want a redirect to sign in", resp.StatusCode)
+	}
+	if loc := resp.Header.Get("Location"); !strings.Contains(loc, "/oauth2/authorize") && !strings.Contains(loc, "/admin/") {
+		t.Fatalf("/admin/ redirected to %q", loc)
+	}
+	issuer, _ := s.tenantWithClient(t, "not-admin")
+	if resp, _ := get(t, c, issuer+"/admin/"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("/admin/ on a tenant: %d, want 404", resp.StatusCode)
+	}
+	if resp, body := get(t, c, s.url+"/api/v1/openapi.json"); resp.StatusCode != 200 || !strings.Contains(body, `"openapi"`) {
+		t.Fatalf("openapi.json: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, c, s.url+"/api/v1/tenants"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("/api/v1/tenants without a token: %d, want 401", resp.StatusCode)
 	}
 }
 
