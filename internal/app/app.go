@@ -67,6 +67,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		printGroupHelp(e.stderr, args[0], group)
 		return 2
 	}
+	ctx = withStderr(ctx, e.stderr)
 	remote, rest, err := selectTarget(e, args[2:])
 	if err != nil {
 		return fail(e, err)
@@ -101,6 +102,10 @@ var groups = map[string]map[string]func() *mgmtCmd{
 	"keys": {
 		"list": keysList, "rotate": keysRotate,
 	},
+	"theme": {
+		"get": themeGet, "update": themeUpdate, "reset": themeReset,
+		"set-logo": themeSetLogo, "set-icon": themeSetIcon,
+	},
 }
 
 func printHelp(w io.Writer) {
@@ -115,6 +120,7 @@ Usage:
   authalla user            create|list|get|update|delete|suspend|sign-in-link ...
   authalla resource-server create|list|get|update|delete|add-scope ...
   authalla keys            list|rotate ...
+  authalla theme           get|update|reset|set-logo|set-icon ...
   authalla login --server URL [--tenant ID]   sign in to a remote server (browser, PKCE)
   authalla logout                             revoke the stored tokens and forget them
   authalla help
