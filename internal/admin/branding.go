@@ -7,11 +7,13 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/page"
+	"github.com/authalla/authalla/internal/tenant"
 )
 
 // colorField is one colour input of the branding form.
@@ -29,6 +31,7 @@ type brandingData struct {
 	Warnings    []string
 	MaxKiB      int
 	initial     string
+	preview     string // Logo as the Admin UI can load it (see previewLogo)
 }
 
 // LogoURL is the saved logo for the preview's <img>: a same-origin path
@@ -36,7 +39,7 @@ type brandingData struct {
 // html/template would replace a data: URL, hence template.URL after the
 // check.
 func (d brandingData) LogoURL() template.URL {
-	l := d.Logo
+	l := d.preview
 	for _, p := range []string{"data:image/png;base64,", "data:image/jpeg;base64,", "data:image/webp;base64,"} {
 		if strings.HasPrefix(l, p) && !strings.ContainsAny(l, "\"'<> \t\r\n") {
 			return template.URL(l)
@@ -79,12 +82,31 @@ func (h *Handler) brandingShow(c *call) error {
 		Language: c.tenant.DefaultLanguage, Logo: th.LogoURL, MaxKiB: manage.MaxThemeImage >> 10,
 		initial: page.Initial(c.tenant.Name),
 	}
+	d.preview = previewLogo(th.LogoURL, c.tenant.Issuer, c.r)
 	if c.flash != nil {
 		d.Warnings = c.flash.Items
 	} else {
 		d.Warnings = manage.ContrastWarnings(th)
 	}
 	return h.show(c, "branding", "Branding", "branding", d)
+}
+
+// previewLogo is the saved logo as the Admin UI can load it. An uploaded
+// logo's URL is relative to the tenant's issuer (page.BrandAssetPath):
+// on the Admin UI's own origin it would name the admin tenant's image, so
+// it is resolved against the tenant's issuer, and kept only when that
+// issuer shares the Admin UI's origin (the pages' CSP allows img-src
+// 'self'); otherwise the preview shows the initial instead.
+func previewLogo(logo, issuer string, r *http.Request) string {
+	if !strings.HasPrefix(logo, page.BrandAssetPrefix) {
+		return logo
+	}
+	u, err := url.Parse(issuer)
+	info, ok := tenant.FromContext(r.Context())
+	if err != nil || !ok || u.Scheme+"://"+u.Host != info.Origin() {
+		return ""
+	}
+	return strings.TrimSuffix(u.Path, "/") + logo
 }
 
 // brandingSave saves the colours, the language and any uploaded images.

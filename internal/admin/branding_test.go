@@ -40,7 +40,7 @@ func multipartPost(t *testing.T, c *http.Client, u string, fields map[string]str
 }
 
 // TestBrandingLogoUpload: a PNG logo is stored and shown by the tenant's
-// hosted login page from its own origin (an inline data URL); an SVG is
+// hosted login page from its own issuer (/assets/brand/logo); an SVG is
 // refused with a field error.
 func TestBrandingLogoUpload(t *testing.T) {
 	s := newStack(t)
@@ -74,7 +74,13 @@ func TestBrandingLogoUpload(t *testing.T) {
 		t.Fatalf("png upload: %d, want 303", resp.StatusCode)
 	}
 	lp := s.do(t, browser(t), http.MethodGet, s.url+"/t/"+def+"/oauth2/login", nil)
-	if !strings.Contains(lp.body, `<img src="data:image/png;base64,`) || !strings.Contains(lp.body, "--primary: #0f766e;") {
+	if !strings.Contains(lp.body, `<img src="/t/`+def+`/assets/brand/logo?v=`) || !strings.Contains(lp.body, "--primary: #0f766e;") {
 		t.Fatalf("the hosted login page does not show the logo and colour:\n%.1500s", lp.body)
+	}
+	if p = s.do(t, c, http.MethodGet, path, nil); !strings.Contains(p.body, `<img src="/t/`+def+`/assets/brand/logo?v=`) {
+		t.Fatal("the branding preview does not load the tenant's own logo")
+	}
+	if img := s.do(t, browser(t), http.MethodGet, s.url+"/t/"+def+"/assets/brand/logo", nil); img.status != http.StatusOK || img.body != logo.String() {
+		t.Fatalf("the uploaded logo is not served: %d", img.status)
 	}
 }

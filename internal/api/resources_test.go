@@ -339,7 +339,7 @@ func TestResourceServersKeysAndTheme(t *testing.T) {
 		t.Fatalf("theme %s", r.raw)
 	}
 	up := s.do(t, a, "PUT", "/api/v1/theme/icon", rawBody{"image/png", pngImage(t)})
-	if up.status != 200 || !strings.HasPrefix(up.str("icon_url"), "data:image/png;base64,") {
+	if up.status != 200 || !strings.HasPrefix(up.str("icon_url"), "/assets/brand/icon?v=") {
 		t.Fatalf("icon %s", up.raw)
 	}
 	wantField(t, "svg logo", s.do(t, a, "PUT", "/api/v1/theme/logo", rawBody{"image/svg+xml", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)}), "logo_url")

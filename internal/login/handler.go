@@ -134,6 +134,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	handle("POST /oauth2/logout", h.logout)
 	handle("GET /{$}", h.home)
 	mux.Handle("GET /assets/", h.pages.Middleware(h.pages.Assets()))
+	mux.Handle("GET /assets/brand/{kind}", h.pages.Middleware(h.pages.BrandAssets(h.store)))
 }
 
 // Wait blocks until every email queued so far has been handed to the

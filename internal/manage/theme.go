@@ -38,8 +38,10 @@ type ColorsPatch struct {
 type ThemePatch struct {
 	Light ColorsPatch
 	Dark  ColorsPatch
-	// LogoURL and IconURL are same-origin paths ("/…"), image data URLs
-	// as SetThemeImage stores them, or "" to remove the image.
+	// LogoURL and IconURL are same-origin paths ("/…"; SetThemeImage
+	// stores issuer-relative page.BrandAssetPath ones), image data URLs
+	// (as themes saved before theme assets hold them), or "" to remove
+	// the image.
 	LogoURL *string
 	IconURL *string
 	// DefaultLanguage is the tenant's default page language (a BCP 47 tag).
@@ -58,8 +60,8 @@ type ThemeResult struct {
 
 // Image kinds for SetThemeImage.
 const (
-	ImageLogo = "logo"
-	ImageIcon = "icon"
+	ImageLogo = idp.ThemeAssetLogo
+	ImageIcon = idp.ThemeAssetIcon
 )
 
 // MaxThemeImage is the largest logo or icon accepted, in bytes.
@@ -219,6 +221,10 @@ func (s *Service) ResetTheme(ctx context.Context, tenantID string) (*ThemeResult
 		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
 		return nil, fmt.Errorf("manage: reset theme: %w", err)
 	}
+	if err := s.store.DeleteThemeAssets(ctx, tenantID); err != nil {
+		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
+		return nil, fmt.Errorf("manage: reset theme images: %w", err)
+	}
 	s.audit(ctx, a, tenantID, action, "theme", tenantID, nil, nil)
 	th := DefaultTheme(tenantID)
 	return &ThemeResult{Theme: th, DefaultLanguage: t.DefaultLanguage, Warnings: ContrastWarnings(th)}, nil
@@ -227,11 +233,11 @@ func (s *Service) ResetTheme(ctx context.Context, tenantID string) (*ThemeResult
 // SetThemeImage stores an uploaded logo or icon (kind ImageLogo or
 // ImageIcon). The bytes must sniff (http.DetectContentType) as PNG, JPEG
 // or WebP — SVG is refused because it can carry script — and be at most
-// MaxThemeImage. The store has no blob table yet, so the image is kept in
-// the theme as a base64 data: URL, which the hosted pages' CSP admits
-// (img-src 'self' data:) and which is therefore served with the page from
-// the tenant's own host. contentType is the uploader's claim; it must
-// agree with the sniffed type.
+// MaxThemeImage. contentType is the uploader's claim; it must agree with
+// the sniffed type. The image is kept in the store as a theme asset and
+// the theme points at it with an issuer-relative path
+// (page.BrandAssetPath, e.g. "/assets/brand/logo?v=<content hash>"), which
+// the hosted pages serve from the tenant's own host or path issuer.
 func (s *Service) SetThemeImage(ctx context.Context, tenantID, kind, contentType string, data []byte) (*ThemeResult, error) {
 	field := kind + "_url"
 	if kind != ImageLogo && kind != ImageIcon {
@@ -244,7 +250,18 @@ func (s *Service) SetThemeImage(ctx context.Context, tenantID, kind, contentType
 	if ct := strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]); ct != "" && !strings.EqualFold(ct, mt) {
 		return nil, idp.Invalid(field, fmt.Sprintf("the file is %s, not %s", mt, ct))
 	}
-	u := "data:" + mt + ";base64," + base64.StdEncoding.EncodeToString(data)
+	// Authorize before anything is written; UpdateTheme checks again.
+	const action = "theme.update"
+	a, _, err := s.authorize(ctx, tenantID, write)
+	if err != nil {
+		s.auditDenied(ctx, a, tenantID, action, "theme", tenantID, err)
+		return nil, err
+	}
+	if err := s.store.PutThemeAsset(ctx, tenantID, kind, mt, data, s.clock.Now()); err != nil {
+		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, map[string]string{"fields": field})
+		return nil, fmt.Errorf("manage: save theme %s: %w", kind, err)
+	}
+	u := page.BrandAssetPath(kind, data)
 	p := ThemePatch{}
 	if kind == ImageLogo {
 		p.LogoURL = &u

@@ -120,7 +120,7 @@ func TestResetThemeAndImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(res.Theme.LogoURL, "data:image/png;base64,") {
+	if res.Theme.LogoURL != page.BrandAssetPath(ImageLogo, img) {
 		t.Fatalf("logo = %.40q", res.Theme.LogoURL)
 	}
 	for _, tc := range []struct {

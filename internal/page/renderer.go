@@ -162,7 +162,7 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	}
 	var logo string
 	v.Theme, logo = r.loadTheme(req.Context(), tenantID)
-	v.Logo = template.URL(sameOriginURL(logo, v.info))
+	v.Logo = template.URL(brandAssetURL(sameOriginURL(logo, v.info), v.info))
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("page: render %s: %w", name, err)

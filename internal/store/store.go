@@ -10,6 +10,7 @@ type Store interface {
 	Accounts
 	Tenants
 	Themes
+	ThemeAssets
 	Clients
 	Users
 	ResourceServers

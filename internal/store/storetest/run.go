@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}{
 		{"Tenants", testTenants},
 		{"Themes", testThemes},
+		{"ThemeAssets", testThemeAssets},
 		{"Accounts", testAccounts},
 		{"Clients", testClients},
 		{"ClientSecrets", testClientSecrets},
