@@ -11,13 +11,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/authalla/authalla/internal/httpx"
+	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/tenant"
@@ -216,32 +216,15 @@ func (h *Handler) revoke(r *http.Request, info *tenant.Info, token string) {
 // accessClaims are the claims of our access tokens (RFC 9068 §2.2) the UI
 // checks.
 type accessClaims struct {
-	Issuer    string   `json:"iss"`
-	Subject   string   `json:"sub"`
-	Audience  audience `json:"aud"`
-	Expiry    int64    `json:"exp"`
-	NotBefore int64    `json:"nbf"`
-	JTI       string   `json:"jti"`
-	TenantID  string   `json:"tid"`
-	ClientID  string   `json:"client_id"`
-	Scope     string   `json:"scope"`
-}
-
-// audience is a JWT aud: one string or an array (RFC 7519 §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*a = many
-	return nil
+	Issuer    string       `json:"iss"`
+	Subject   string       `json:"sub"`
+	Audience  idp.Audience `json:"aud"`
+	Expiry    int64        `json:"exp"`
+	NotBefore int64        `json:"nbf"`
+	JTI       string       `json:"jti"`
+	TenantID  string       `json:"tid"`
+	ClientID  string       `json:"client_id"`
+	Scope     string       `json:"scope"`
 }
 
 var errToken = errors.New("admin: token not valid for the Admin UI")
@@ -269,7 +252,7 @@ func (h *Handler) verifyAccess(ctx context.Context, info *tenant.Info, raw strin
 	switch {
 	case c.Issuer != info.Issuer, c.TenantID != info.Tenant.ID:
 		return nil, fmt.Errorf("%w: issuer", errToken)
-	case !slices.Contains(c.Audience, manage.ManagementAPI):
+	case !c.Audience.Contains(manage.ManagementAPI):
 		return nil, fmt.Errorf("%w: audience", errToken)
 	case c.ClientID != manage.AdminUIClientID:
 		return nil, fmt.Errorf("%w: client", errToken)
@@ -300,12 +283,12 @@ func (h *Handler) verifyIDToken(ctx context.Context, info *tenant.Info, raw, non
 		return "", err
 	}
 	var c struct {
-		Issuer  string   `json:"iss"`
-		Subject string   `json:"sub"`
-		Aud     audience `json:"aud"`
-		Expiry  int64    `json:"exp"`
-		Nonce   string   `json:"nonce"`
-		Email   string   `json:"email"`
+		Issuer  string       `json:"iss"`
+		Subject string       `json:"sub"`
+		Aud     idp.Audience `json:"aud"`
+		Expiry  int64        `json:"exp"`
+		Nonce   string       `json:"nonce"`
+		Email   string       `json:"email"`
 	}
 	if err := json.Unmarshal(v.Payload, &c); err != nil {
 		return "", err
@@ -313,7 +296,7 @@ func (h *Handler) verifyIDToken(ctx context.Context, info *tenant.Info, raw, non
 	switch {
 	case c.Issuer != info.Issuer:
 		return "", errors.New("issuer")
-	case !slices.Contains(c.Aud, manage.AdminUIClientID):
+	case !c.Aud.Contains(manage.AdminUIClientID):
 		return "", errors.New("audience")
 	case h.o.Clock.Now().Unix() >= c.Expiry:
 		return "", errors.New("expired")

@@ -19,37 +19,19 @@ import (
 // tenantHeader selects the tenant an admin token works on.
 const tenantHeader = "X-Tenant-ID"
 
-// audience is the `aud` claim: a string or an array (RFC 7519 §4.1.3).
-type audience []string
-
-// UnmarshalJSON reads either form.
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return errors.New("aud is neither a string nor an array of strings")
-	}
-	*a = many
-	return nil
-}
-
 // tokenClaims are the claims of our JWT access tokens that the API
 // checks (RFC 9068 §2.2).
 type tokenClaims struct {
-	Issuer    string   `json:"iss"`
-	Subject   string   `json:"sub"`
-	Audience  audience `json:"aud"`
-	Expiry    int64    `json:"exp"`
-	NotBefore int64    `json:"nbf"`
-	JTI       string   `json:"jti"`
-	TenantID  string   `json:"tid"`
-	ClientID  string   `json:"client_id"`
-	Scope     string   `json:"scope"`
-	AuthTime  int64    `json:"auth_time"`
+	Issuer    string       `json:"iss"`
+	Subject   string       `json:"sub"`
+	Audience  idp.Audience `json:"aud"`
+	Expiry    int64        `json:"exp"`
+	NotBefore int64        `json:"nbf"`
+	JTI       string       `json:"jti"`
+	TenantID  string       `json:"tid"`
+	ClientID  string       `json:"client_id"`
+	Scope     string       `json:"scope"`
+	AuthTime  int64        `json:"auth_time"`
 }
 
 // errInvalidToken is any reason a bearer token is refused; the client is
@@ -194,7 +176,7 @@ func (h *Handler) verify(r *http.Request, info *tenant.Info, raw string) (*token
 	switch {
 	case c.Issuer != info.Issuer, c.TenantID != info.Tenant.ID:
 		return nil, fmt.Errorf("%w: issuer or tenant", errInvalidToken)
-	case !slices.Contains(c.Audience, manage.ManagementAPI):
+	case !c.Audience.Contains(manage.ManagementAPI):
 		return nil, fmt.Errorf("%w: audience", errInvalidToken)
 	case c.Subject == "", c.JTI == "", c.ClientID == "", c.Expiry == 0:
 		return nil, fmt.Errorf("%w: missing claim", errInvalidToken)

@@ -157,10 +157,10 @@ func withState(uri, state string) string {
 
 // hintClaims are the ID token claims logout looks at.
 type hintClaims struct {
-	Iss string   `json:"iss"`
-	Sub string   `json:"sub"`
-	Aud audience `json:"aud"`
-	Azp string   `json:"azp"`
+	Iss string       `json:"iss"`
+	Sub string       `json:"sub"`
+	Aud idp.Audience `json:"aud"`
+	Azp string       `json:"azp"`
 }
 
 // client is the client the ID token was issued to (OIDC Core §2: azp, or
@@ -173,24 +173,6 @@ func (c *hintClaims) client() string {
 		return c.Aud[0]
 	}
 	return ""
-}
-
-// audience is the aud claim: a string or an array of strings (RFC 7519
-// §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return err
-	}
-	*a = many
-	return nil
 }
 
 // verifyHint returns the claims of an id_token_hint that is one of our own
@@ -218,7 +200,7 @@ func (h *Handler) verifyHint(r *http.Request, info *tenant.Info, hint, clientID 
 	if c.Iss != info.Issuer || c.Sub == "" || len(c.Aud) == 0 {
 		return nil
 	}
-	if clientID != "" && !slices.Contains(c.Aud, clientID) {
+	if clientID != "" && !c.Aud.Contains(clientID) {
 		return nil
 	}
 	return &c

@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -10,48 +8,20 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
-// audience is the `aud` claim: a single string when there is one
-// audience, an array otherwise (RFC 7519 §4.1.3 allows both; RFC 9068 §3
-// recommends the string form for a single resource).
-type audience []string
-
-// MarshalJSON writes one audience as a string and several as an array.
-func (a audience) MarshalJSON() ([]byte, error) {
-	if len(a) == 1 {
-		return json.Marshal(a[0])
-	}
-	return json.Marshal([]string(a))
-}
-
-// UnmarshalJSON reads either form.
-func (a *audience) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*a = audience{one}
-		return nil
-	}
-	var many []string
-	if err := json.Unmarshal(b, &many); err != nil {
-		return errors.New("aud is neither a string nor an array of strings")
-	}
-	*a = many
-	return nil
-}
-
 // accessTokenClaims are the claims of our JWT access tokens (RFC 9068 §2.2,
 // PRODUCT §3). auth_time is present for tokens issued to a user.
 type accessTokenClaims struct {
-	Issuer    string   `json:"iss"`
-	Subject   string   `json:"sub"`
-	Audience  audience `json:"aud"`
-	Expiry    int64    `json:"exp"`
-	IssuedAt  int64    `json:"iat"`
-	NotBefore int64    `json:"nbf"`
-	JTI       string   `json:"jti"`
-	TenantID  string   `json:"tid"`
-	ClientID  string   `json:"client_id"`
-	Scope     string   `json:"scope,omitempty"`
-	AuthTime  int64    `json:"auth_time,omitempty"`
+	Issuer    string       `json:"iss"`
+	Subject   string       `json:"sub"`
+	Audience  idp.Audience `json:"aud"`
+	Expiry    int64        `json:"exp"`
+	IssuedAt  int64        `json:"iat"`
+	NotBefore int64        `json:"nbf"`
+	JTI       string       `json:"jti"`
+	TenantID  string       `json:"tid"`
+	ClientID  string       `json:"client_id"`
+	Scope     string       `json:"scope,omitempty"`
+	AuthTime  int64        `json:"auth_time,omitempty"`
 }
 
 // scopes returns the token's scope as a list.

@@ -9,32 +9,6 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
-func TestAudienceJSON(t *testing.T) {
-	tests := []struct {
-		aud  audience
-		want string
-	}{
-		{audience{"https://api.example.com"}, `"https://api.example.com"`},
-		{audience{"a", "b"}, `["a","b"]`},
-	}
-	for _, tt := range tests {
-		b, err := json.Marshal(tt.aud)
-		if err != nil || string(b) != tt.want {
-			t.Fatalf("Marshal(%v) = %s, %v; want %s", tt.aud, b, err, tt.want)
-		}
-		var back audience
-		if err := json.Unmarshal(b, &back); err != nil || !slices.Equal(back, tt.aud) {
-			t.Fatalf("Unmarshal(%s) = %v, %v", b, back, err)
-		}
-	}
-	var a audience
-	for _, bad := range []string{`1`, `{"x":1}`, `[1]`} {
-		if err := json.Unmarshal([]byte(bad), &a); err == nil {
-			t.Errorf("Unmarshal(%s) accepted", bad)
-		}
-	}
-}
-
 func TestUserProfileClaimsFollowScope(t *testing.T) {
 	u := &idp.User{ID: "usr_1", Email: "ada@example.com", Name: "Ada", Picture: "https://example.com/a.png", EmailVerified: true,
 		UpdatedAt: time.Unix(1700000000, 0)}
@@ -110,12 +84,12 @@ func TestTokenAudience(t *testing.T) {
 		requested []*idp.ResourceServer
 		granted   []string
 		client    *idp.Client
-		want      audience
+		want      idp.Audience
 	}{
-		{"requested wins", rs, []string{"https://a.example.com"}, c, audience{"https://a.example.com", "https://b.example.com"}},
-		{"granted", nil, []string{"https://g.example.com"}, c, audience{"https://g.example.com"}},
-		{"default resource server", nil, nil, c, audience{"https://api.example.com"}},
-		{"client id", nil, nil, &idp.Client{ID: "app-spa"}, audience{"app-spa"}},
+		{"requested wins", rs, []string{"https://a.example.com"}, c, idp.Audience{"https://a.example.com", "https://b.example.com"}},
+		{"granted", nil, []string{"https://g.example.com"}, c, idp.Audience{"https://g.example.com"}},
+		{"default resource server", nil, nil, c, idp.Audience{"https://api.example.com"}},
+		{"client id", nil, nil, &idp.Client{ID: "app-spa"}, idp.Audience{"app-spa"}},
 	}
 	for _, tt := range tests {
 		if got := tokenAudience(tt.requested, tt.granted, tt.client); !slices.Equal(got, tt.want) {

@@ -15,18 +15,18 @@ import (
 // introspection is an RFC 7662 §2.2 response. An inactive token is
 // answered with active:false and nothing else.
 type introspection struct {
-	Active    bool     `json:"active"`
-	Scope     string   `json:"scope,omitempty"`
-	ClientID  string   `json:"client_id,omitempty"`
-	Subject   string   `json:"sub,omitempty"`
-	Audience  audience `json:"aud,omitempty"`
-	Issuer    string   `json:"iss,omitempty"`
-	Expiry    int64    `json:"exp,omitempty"`
-	IssuedAt  int64    `json:"iat,omitempty"`
-	NotBefore int64    `json:"nbf,omitempty"`
-	JTI       string   `json:"jti,omitempty"`
-	TokenType string   `json:"token_type,omitempty"`
-	TenantID  string   `json:"tid,omitempty"`
+	Active    bool         `json:"active"`
+	Scope     string       `json:"scope,omitempty"`
+	ClientID  string       `json:"client_id,omitempty"`
+	Subject   string       `json:"sub,omitempty"`
+	Audience  idp.Audience `json:"aud,omitempty"`
+	Issuer    string       `json:"iss,omitempty"`
+	Expiry    int64        `json:"exp,omitempty"`
+	IssuedAt  int64        `json:"iat,omitempty"`
+	NotBefore int64        `json:"nbf,omitempty"`
+	JTI       string       `json:"jti,omitempty"`
+	TokenType string       `json:"token_type,omitempty"`
+	TenantID  string       `json:"tid,omitempty"`
 }
 
 // handleIntrospect serves POST /oauth2/introspect (RFC 7662). The caller

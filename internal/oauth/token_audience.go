@@ -78,14 +78,14 @@ func identifiers(rs []*idp.ResourceServer) []string {
 // tokenAudience picks an access token's `aud` (PRODUCT §3): the requested
 // resources, else the audience granted at authorization, else the
 // client's default resource server, else the client id.
-func tokenAudience(requested []*idp.ResourceServer, granted []string, c *idp.Client) audience {
+func tokenAudience(requested []*idp.ResourceServer, granted []string, c *idp.Client) idp.Audience {
 	switch {
 	case len(requested) > 0:
 		return identifiers(requested)
 	case len(granted) > 0:
 		return slices.Clone(granted)
 	case c.DefaultResourceServer != "":
-		return audience{c.DefaultResourceServer}
+		return idp.Audience{c.DefaultResourceServer}
 	}
-	return audience{c.ID}
+	return idp.Audience{c.ID}
 }

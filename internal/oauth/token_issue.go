@@ -54,7 +54,7 @@ func (p *Provider) newRefreshToken(info *tenant.Info, g *idp.Grant, clientID str
 
 // accessClaims builds the claims of an access token (RFC 9068 §2.2) for
 // rec. authTime is zero for client_credentials tokens.
-func accessClaims(info *tenant.Info, rec *idp.AccessTokenRecord, subject string, aud audience, scope []string, now, authTime time.Time) *accessTokenClaims {
+func accessClaims(info *tenant.Info, rec *idp.AccessTokenRecord, subject string, aud idp.Audience, scope []string, now, authTime time.Time) *accessTokenClaims {
 	c := &accessTokenClaims{
 		Issuer: info.Issuer, Subject: subject, Audience: aud,
 		Expiry: rec.ExpiresAt.Unix(), IssuedAt: now.Unix(), NotBefore: now.Unix(),
@@ -74,7 +74,7 @@ type userTokens struct {
 	user     *idp.User
 	grant    *idp.Grant
 	scope    []string
-	audience audience
+	audience idp.Audience
 	nonce    string // echoed in the ID token; only from the authorization code
 	access   *idp.AccessTokenRecord
 	refresh  string // plaintext, empty when none was issued
