@@ -81,18 +81,19 @@ func TestAdminUI(t *testing.T) {
 	adminBranding(t, f)
 	hostedLoginShowsBranding(t, f, srv)
 	for _, tc := range []struct {
-		name, host string
+		name, host, fetchSite string
+		withSession           bool
 	}{
-		// Another port of the same host is same-site: the browser sends
-		// the SameSite=Lax session cookie along, so only the CSRF defence
-		// stands between the form and the change.
-		{"same-site page on another port", "127.0.0.1"},
+		// Another port of the same host is same-site (sites ignore the
+		// port): the browser sends the SameSite=Lax session cookie along,
+		// so only the CSRF defence stands between the form and the change.
+		{"same-site page on another port", "127.0.0.1", "same-site", true},
 		// Another loopback address is another site.
-		{"cross-site page", "127.0.0.2"},
+		{"cross-site page", "127.0.0.2", "cross-site", false},
 	} {
-		forgedSettingsPost(ctx, t, f, srv, docs, tc.name, tc.host)
+		forgedSettingsPost(ctx, t, f, srv, docs, tc.name, tc.host, tc.fetchSite, tc.withSession)
 	}
-	t.Logf("client %s created through the UI; every step passed", clientID)
+	t.Logf("spa client %s was created through the UI", clientID)
 	f.checkConsole()
 }
 
@@ -284,10 +285,10 @@ func hostedLoginShowsBranding(t *testing.T, f *flow, srv *server) {
 	if !slices.Contains(requests, src) {
 		t.Errorf("no request for the logo %.60s… was recorded; requests: %.300q", src, requests)
 	}
-	// The logo is either inline (data:, no network) or on the tenant's own
-	// host; checkSameOrigin lets data: through and fails anything else
+	// The logo is either inline (data:) or under the tenant's own (path)
+	// issuer; checkSameOrigin lets data: through and fails anything else
 	// that is not on the server's origin.
-	if !strings.HasPrefix(src, "data:image/png;base64,") && !strings.HasPrefix(src, srv.url+"/") {
+	if !strings.HasPrefix(src, "data:image/png;base64,") && !strings.HasPrefix(src, srv.url+"/t/"+brandTenantID+"/") {
 		t.Errorf("the logo is served from %.80s, not from the tenant's own host", src)
 	}
 	checkSameOrigin(t, "the tenant's login page", srv.url, requests)
@@ -299,7 +300,7 @@ func hostedLoginShowsBranding(t *testing.T, f *flow, srv *server) {
 // field valid and the allowed origins changed, but without the CSRF
 // token. The browser's navigation must end on a 403 and the setting must
 // not change.
-func forgedSettingsPost(ctx context.Context, t *testing.T, f *flow, srv *server, docs *documents, name, host string) {
+func forgedSettingsPost(ctx context.Context, t *testing.T, f *flow, srv *server, docs *documents, name, host, fetchSite string, withSession bool) {
 	t.Helper()
 	t.Logf("CSRF attempt from a %s (%s)", name, host)
 	settings := srv.url + "/admin/tenants/" + brandTenantID
@@ -325,9 +326,15 @@ func forgedSettingsPost(ctx context.Context, t *testing.T, f *flow, srv *server,
 
 	docs.forget()
 	f.do("open the attacker's page", chromedp.Navigate(attacker.URL))
-	got := docs.wait(t, f, http.MethodPost, settings)
-	if got != http.StatusForbidden {
-		t.Errorf("the forged POST from a %s answered %d, want 403", name, got)
+	nav := docs.wait(t, f, http.MethodPost, settings)
+	if nav.status != http.StatusForbidden {
+		t.Errorf("the forged POST from a %s answered %d, want 403", name, nav.status)
+	}
+	if nav.fetchSite != fetchSite {
+		t.Errorf("the forged POST from a %s went with Sec-Fetch-Site %q, want %q", name, nav.fetchSite, fetchSite)
+	}
+	if withSession && !slices.Contains(nav.cookies, "authalla_admin") {
+		t.Errorf("the forged POST from a %s went without the Admin UI session cookie (sent: %q): it proves nothing about the CSRF defence", name, nav.cookies)
 	}
 	waitJS(t, f, "the refusal page", `document.readyState === "complete" && location.href === `+fmt.Sprintf("%q", settings))
 	shoot(t, f, "08-csrf-"+strings.ReplaceAll(name, " ", "-"))
@@ -363,18 +370,38 @@ func attackerServer(t *testing.T, host, page string) *httptest.Server {
 	return s
 }
 
-// documents records the final status of the browser's document
-// navigations (method and URL of the request, status of the response).
+// documents records the browser's document navigations: the method and
+// URL of each request, the Sec-Fetch-Site header and the cookies it was
+// sent with, and the status of its response.
 type documents struct {
 	mu       sync.Mutex
-	requests map[network.RequestID]string // request id → "METHOD URL"
-	statuses map[string]int64             // "METHOD URL" → status
+	requests map[network.RequestID]string      // request id → "METHOD URL"
+	extra    map[network.RequestID]sentHeaders // request id → what went on the wire
+	statuses map[string]response               // "METHOD URL" → its response
 }
 
-// recordDocuments starts recording f's document responses.
+// response is the response to one document request.
+type response struct {
+	id     network.RequestID
+	status int64
+}
+
+// sentHeaders is what the browser put on the wire for one request.
+type sentHeaders struct {
+	fetchSite string
+	cookies   []string // names of the cookies sent
+}
+
+// navigation is one document request's outcome.
+type navigation struct {
+	status int64
+	sentHeaders
+}
+
+// recordDocuments starts recording f's document navigations.
 func recordDocuments(t *testing.T, f *flow) *documents {
 	t.Helper()
-	d := &documents{requests: map[network.RequestID]string{}, statuses: map[string]int64{}}
+	d := &documents{requests: map[network.RequestID]string{}, extra: map[network.RequestID]sentHeaders{}, statuses: map[string]response{}}
 	err := chromedp.Listen(f.ctx, func(ev any) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
@@ -383,9 +410,22 @@ func recordDocuments(t *testing.T, f *flow) *documents {
 			if e.Type == network.ResourceTypeDocument {
 				d.requests[e.RequestID] = e.Request.Method + " " + e.Request.URL
 			}
+		case *network.EventRequestWillBeSentExtraInfo:
+			var h sentHeaders
+			for k, v := range e.Headers {
+				if strings.EqualFold(k, "Sec-Fetch-Site") {
+					h.fetchSite, _ = v.(string)
+				}
+			}
+			for _, c := range e.AssociatedCookies {
+				if len(c.BlockedReasons) == 0 && c.Cookie != nil {
+					h.cookies = append(h.cookies, c.Cookie.Name)
+				}
+			}
+			d.extra[e.RequestID] = h
 		case *network.EventResponseReceived:
 			if key, ok := d.requests[e.RequestID]; ok && e.Type == network.ResourceTypeDocument {
-				d.statuses[key] = e.Response.Status
+				d.statuses[key] = response{id: e.RequestID, status: e.Response.Status}
 			}
 		}
 	})
@@ -400,12 +440,15 @@ func (d *documents) forget() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	clear(d.requests)
+	clear(d.extra)
 	clear(d.statuses)
 }
 
-// wait returns the status of the document response to method u, waiting
-// for it (bounded by stepTimeout).
-func (d *documents) wait(t *testing.T, f *flow, method, u string) int64 {
+// wait returns the outcome of the document request method u, waiting for
+// its response and for what it sent (the browser reports the request's
+// wire headers in an event of its own, in no fixed order with the
+// response), bounded by stepTimeout.
+func (d *documents) wait(t *testing.T, f *flow, method, u string) navigation {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(f.ctx, stepTimeout)
 	defer cancel()
@@ -414,18 +457,19 @@ func (d *documents) wait(t *testing.T, f *flow, method, u string) int64 {
 	key := method + " " + u
 	for {
 		d.mu.Lock()
-		status, ok := d.statuses[key]
+		resp, ok := d.statuses[key]
+		sent, sentOK := d.extra[resp.id]
 		seen := make([]string, 0, len(d.statuses))
 		for k, v := range d.statuses {
-			seen = append(seen, fmt.Sprintf("%s → %d", k, v))
+			seen = append(seen, fmt.Sprintf("%s → %d", k, v.status))
 		}
 		d.mu.Unlock()
-		if ok {
-			return status
+		if ok && sentOK {
+			return navigation{status: resp.status, sentHeaders: sent}
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no document response to %s: %v (seen: %q; page: %s)", key, ctx.Err(), seen, f.location())
+			t.Fatalf("no document response to %s, or no record of its headers: %v (responses seen: %q; page: %s)", key, ctx.Err(), seen, f.location())
 		case <-tick.C:
 		}
 	}
