@@ -252,9 +252,8 @@ func adminBranding(t *testing.T, f *flow) {
 	if got := evalJS[string](t, f, "read the saved colour", `document.querySelector('[id="light.primary_color"]').value`); got != brandPrimary {
 		t.Fatalf("after saving, the primary colour field reads %q, want %s", got, brandPrimary)
 	}
-	if !evalJS[bool](t, f, "look for the logo in the preview", `document.querySelector(".pv-light .pv-brand img") !== null`) {
-		t.Error("after saving, the branding preview shows no logo")
-	}
+	waitJS(t, f, "the preview shows the saved logo",
+		`(() => { const i = document.querySelector(".pv-light .pv-brand img"); return i !== null && i.complete && i.naturalWidth > 0 })()`)
 	shoot(t, f, "06-branding")
 }
 
