@@ -208,7 +208,7 @@ func (f *flow) waitPath(suffix string) string {
 func (f *flow) saveArtifacts(name string) {
 	ctx, cancel := context.WithTimeout(f.ctx, 10*time.Second)
 	defer cancel()
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		path := artifactName(f.t, name+".png")
 		if err := os.WriteFile(path, png, 0o644); err == nil {
 			f.t.Logf("screenshot of %s saved to %s", f.location(), path)
