@@ -2,8 +2,10 @@ package manage
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ type fakeKeys struct {
 	mu      sync.Mutex
 	ensured map[string]string // tenant → alg
 	rotated []rotation
+	staged  []string // kids Stage returned and Retire did not remove
 	fail    error
 }
 
@@ -67,6 +70,50 @@ func (f *fakeKeys) List(_ context.Context, tenantID string) ([]idp.SigningKey, e
 		return nil, nil
 	}
 	return []idp.SigningKey{{TenantID: tenantID, ID: "kid-" + tenantID, Alg: alg, State: idp.KeyActive, PrivateEnc: []byte("sealed")}}, nil
+}
+
+// Stage records the staged key; its kid is "kid-staged-" + alg.
+func (f *fakeKeys) Stage(_ context.Context, tenantID, alg string) (*idp.SigningKey, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	k := &idp.SigningKey{TenantID: tenantID, ID: "kid-staged-" + alg, Alg: alg, State: idp.KeyStaged, PrivateEnc: []byte("sealed")}
+	f.staged = append(f.staged, k.ID)
+	return k, nil
+}
+
+// Activate accepts a kid Stage returned, refusing it as too young
+// without force (the real rule lives in package keys).
+func (f *fakeKeys) Activate(_ context.Context, tenantID, kid string, force bool) (*keys.RotateResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Contains(f.staged, kid) {
+		return nil, fmt.Errorf("fake: key %s: %w", kid, idp.ErrNotFound)
+	}
+	if !force {
+		return nil, fmt.Errorf("%w (%w): fake", keys.ErrRotationPending, idp.ErrConflict)
+	}
+	return &keys.RotateResult{
+		Activated: &idp.SigningKey{TenantID: tenantID, ID: kid, State: idp.KeyActive, PrivateEnc: []byte("sealed")},
+		Retired:   &idp.SigningKey{TenantID: tenantID, ID: "kid-" + tenantID, State: idp.KeyRetired, PrivateEnc: []byte("sealed")},
+	}, nil
+}
+
+// Retire removes a kid Stage returned and refuses the active "kid-" + tenant.
+func (f *fakeKeys) Retire(_ context.Context, tenantID, kid string) (*keys.RetireResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if kid == "kid-"+tenantID {
+		return nil, fmt.Errorf("%w (%w): fake", keys.ErrKeyActive, idp.ErrConflict)
+	}
+	i := slices.Index(f.staged, kid)
+	if i < 0 {
+		return nil, fmt.Errorf("fake: key %s: %w", kid, idp.ErrNotFound)
+	}
+	f.staged = slices.Delete(f.staged, i, i+1)
+	return &keys.RetireResult{Key: &idp.SigningKey{TenantID: tenantID, ID: kid, State: idp.KeyStaged, PrivateEnc: []byte("sealed")}, Removed: true}, nil
 }
 
 // spyStore records grant revocations (the store has no listing of

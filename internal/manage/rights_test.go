@@ -48,6 +48,20 @@ func TestRights(t *testing.T) {
 			return err
 		}},
 		{"rotate key", true, func(ctx context.Context) error { _, err := f.svc.RotateSigningKey(ctx, "tenant-a", false); return err }},
+		{"stage key", true, func(ctx context.Context) error { _, err := f.svc.StageSigningKey(ctx, "tenant-a", ""); return err }},
+		{"activate key", true, func(ctx context.Context) error {
+			_, err := f.svc.ActivateSigningKey(ctx, "tenant-a", "kid-staged-RS256", true)
+			return err
+		}},
+		{"retire key", true, func(ctx context.Context) error {
+			// Retiring a key that is already retired is a no-op in package
+			// keys; the fake's stand-in is staging one first (as the CLI).
+			if _, err := f.svc.StageSigningKey(cli(context.Background()), "tenant-a", "ES256"); err != nil {
+				return err
+			}
+			_, err := f.svc.RetireSigningKey(ctx, "tenant-a", "kid-staged-ES256")
+			return err
+		}},
 	}
 	actors := []struct {
 		name     string

@@ -20,6 +20,15 @@ type KeyEnsurer interface {
 	Rotate(ctx context.Context, tenantID, alg string, immediate bool) (*keys.RotateResult, error)
 	// List returns the tenant's keys, oldest first.
 	List(ctx context.Context, tenantID string) ([]idp.SigningKey, error)
+	// Stage creates a published, not yet signing key of alg.
+	Stage(ctx context.Context, tenantID, alg string) (*idp.SigningKey, error)
+	// Activate makes the staged key kid active now, retiring the previous
+	// one; without force a key published for less than the JWKS max-age
+	// is refused.
+	Activate(ctx context.Context, tenantID, kid string, force bool) (*keys.RotateResult, error)
+	// Retire removes a staged key; a retired key is left as it is and the
+	// active key is refused.
+	Retire(ctx context.Context, tenantID, kid string) (*keys.RetireResult, error)
 }
 
 // Options are the Service's dependencies.
