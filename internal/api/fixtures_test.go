@@ -54,6 +54,13 @@ func (s *stack) newResourceServer(t *testing.T, tid string) string {
 	return r.ID
 }
 
+// stageKey stages a signing key of tid and returns its kid.
+func (s *stack) stageKey(t *testing.T, tid string) string {
+	k, err := s.manage.StageSigningKey(s.cli, tid, "")
+	must(t, err)
+	return k.ID
+}
+
 // ownerAccount is the account that owns tid.
 func (s *stack) ownerAccount(t *testing.T, tid string) string {
 	tn, err := s.db.GetTenant(context.Background(), tid)
@@ -164,6 +171,13 @@ var fixtures = map[string]fixture{
 
 	"GET /api/v1/signing-keys":         fixed("/api/v1/signing-keys", nil),
 	"POST /api/v1/signing-keys/rotate": fixed("/api/v1/signing-keys/rotate", map[string]any{"immediate": true}),
+	"POST /api/v1/signing-keys":        fixed("/api/v1/signing-keys", map[string]any{"alg": "ES256"}),
+	"POST /api/v1/signing-keys/{kid}/activate": func(t *testing.T, s *stack, tid string) (string, any) {
+		return "/api/v1/signing-keys/" + s.stageKey(t, tid) + "/activate", map[string]any{"force": true}
+	},
+	"POST /api/v1/signing-keys/{kid}/retire": func(t *testing.T, s *stack, tid string) (string, any) {
+		return "/api/v1/signing-keys/" + s.stageKey(t, tid) + "/retire", nil
+	},
 
 	"GET /api/v1/theme":    fixed("/api/v1/theme", nil),
 	"PATCH /api/v1/theme":  fixed("/api/v1/theme", map[string]any{"light": map[string]any{"primary_color": "#123456"}}),

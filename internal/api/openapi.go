@@ -102,6 +102,9 @@ func (g *schemaGen) operation(rt route) map[string]any {
 		scopes = []string{}
 		op["description"] = "Any valid management token."
 	}
+	if rt.Description != "" {
+		op["description"] = op["description"].(string) + " " + rt.Description
+	}
 	op["security"] = []any{map[string]any{"bearer": scopes}, map[string]any{"oauth2": scopes}}
 	var params []any
 	for _, name := range pathParams(rt.Path) {

@@ -22,6 +22,8 @@ type route struct {
 	Tenant  bool
 	Tag     string
 	Summary string
+	// Description adds detail to the OpenAPI operation (risks, refusals).
+	Description string
 	// Status is the success status (204 has no body).
 	Status int
 	// Query lists the query parameters.
@@ -97,6 +99,9 @@ func routeTable() []route {
 		{Method: "POST", Path: "/api/v1/resource-servers/{id}/scopes", Scope: manage.ScopeResourceServersWrite, Tenant: true, Tag: "resource-servers", Summary: "Add a scope to a resource server", Status: created, Request: scopeView{}, Response: resourceServerView{}, Handle: (*Handler).addScope},
 
 		{Method: "GET", Path: "/api/v1/signing-keys", Scope: manage.ScopeKeysRead, Tenant: true, Tag: "signing-keys", Summary: "List the tenant's signing keys (public parts)", Status: ok, Response: listOf{"signing_keys", signingKeyView{}}, Handle: (*Handler).listKeys},
+		{Method: "POST", Path: "/api/v1/signing-keys", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Stage a new key (default: the tenant's algorithm): published in the JWKS at once, not signing", Status: created, Request: stageRequest{}, Response: signingKeyView{}, Handle: (*Handler).stageKey},
+		{Method: "POST", Path: "/api/v1/signing-keys/{kid}/activate", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Make a staged key the active signing key now; the previous key is retired and stays published", Description: activateRisk, Status: ok, Request: activateRequest{}, Response: rotateView{}, Handle: (*Handler).activateKey},
+		{Method: "POST", Path: "/api/v1/signing-keys/{kid}/retire", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Retire a key: a staged key is removed (it never signed); a retired key is left as it is; the active key is refused (409 key_active)", Status: ok, Response: retireView{}, Handle: (*Handler).retireKey},
 		{Method: "POST", Path: "/api/v1/signing-keys/rotate", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Run one step of the staged rotation (stage, activate, retire); immediate activates a new key at once", Status: ok, Request: rotateRequest{}, Response: rotateView{}, Handle: (*Handler).rotateKey},
 
 		{Method: "GET", Path: "/api/v1/theme", Scope: manage.ScopeThemeRead, Tenant: true, Tag: "theme", Summary: "Get the tenant's branding", Status: ok, Response: themeView{}, Handle: (*Handler).getTheme},
