@@ -123,6 +123,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/tenants/{tenant}/keys", h.page(manage.ScopeKeysRead, h.keyList))
 	mux.Handle("POST /admin/tenants/{tenant}/keys/rotate", h.form(manage.ScopeKeysWrite, h.keyRotate))
+	mux.Handle("POST /admin/tenants/{tenant}/keys/{kid}/activate", h.form(manage.ScopeKeysWrite, h.keyActivate))
+	mux.Handle("POST /admin/tenants/{tenant}/keys/{kid}/retire", h.form(manage.ScopeKeysWrite, h.keyRetire))
 
 	mux.Handle("GET /admin/tenants/{tenant}/audit", h.page(manage.ScopeAuditRead, h.auditList))
 }

@@ -166,6 +166,30 @@ func TestAdminSignsInAndManages(t *testing.T) {
 	if ks, _ := s.manage.ListSigningKeys(s.cli, "shop-one"); len(ks) != len(before)+1 || !strings.Contains(p.body, "A new key is staged") {
 		t.Fatalf("rotate: %d keys", len(ks))
 	}
+	// Activate and Retire per key: too early is refused on the page, a
+	// staged key retires by removal, force activates at once.
+	staged := s.stagedKey(t, "shop-one")
+	keysPage := "/admin/tenants/shop-one/keys/" + staged
+	p = s.do(t, c, http.MethodPost, s.url+keysPage+"/activate", formValues(t, p.body, keysPage+"/activate"))
+	if !strings.Contains(p.body, "published for less than the JWKS max-age") || s.stagedKey(t, "shop-one") != staged {
+		t.Fatalf("early activation not refused on the page:\n%.3000s", p.body)
+	}
+	p = s.do(t, c, http.MethodPost, s.url+keysPage+"/retire", formValues(t, p.body, keysPage+"/retire"))
+	if ks, _ := s.manage.ListSigningKeys(s.cli, "shop-one"); len(ks) != len(before) || !strings.Contains(p.body, "was removed") {
+		t.Fatalf("retire staged: %d keys\n%.3000s", len(ks), p.body)
+	}
+	k, err := s.manage.StageSigningKey(s.cli, "shop-one", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/keys", nil)
+	keysPage = "/admin/tenants/shop-one/keys/" + k.ID
+	v = formValues(t, p.body, keysPage+"/activate")
+	v.Set("force", "on")
+	p = s.do(t, c, http.MethodPost, s.url+keysPage+"/activate", v)
+	if ks, _ := s.manage.ListSigningKeys(s.cli, "shop-one"); !strings.Contains(p.body, "is active now") || !activeIs(ks, k.ID) {
+		t.Fatalf("forced activation:\n%.3000s", p.body)
+	}
 
 	// Resource servers: one with two scopes.
 	p = s.do(t, c, http.MethodGet, s.url+"/admin/tenants/shop-one/resource-servers", nil)
@@ -447,4 +471,29 @@ func TestAdminCallbackChecks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stagedKey returns the kid of tid's staged key ("" if none).
+func (s *stack) stagedKey(t *testing.T, tid string) string {
+	t.Helper()
+	ks, err := s.manage.ListSigningKeys(s.cli, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		if k.State == idp.KeyStaged {
+			return k.ID
+		}
+	}
+	return ""
+}
+
+// activeIs reports whether kid is the active key of ks.
+func activeIs(ks []idp.SigningKey, kid string) bool {
+	for _, k := range ks {
+		if k.State == idp.KeyActive {
+			return k.ID == kid
+		}
+	}
+	return false
 }
