@@ -101,6 +101,7 @@ var groups = map[string]map[string]func() *mgmtCmd{
 	},
 	"keys": {
 		"list": keysList, "rotate": keysRotate,
+		"stage": keysStage, "activate": keysActivate, "retire": keysRetire,
 	},
 	"theme": {
 		"get": themeGet, "update": themeUpdate, "reset": themeReset,

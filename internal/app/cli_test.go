@@ -263,6 +263,25 @@ func TestResourceServerAndKeyCommands(t *testing.T) {
 	if items := h.okJSON("keys", "list", "--tenant", "acme")["items"].([]any); len(items) < 2 {
 		t.Fatalf("after rotation the old key must stay published: %v", items)
 	}
+
+	// The explicit lifecycle: stage, activate (refused too early, then
+	// forced), retire (a staged key is removed, the active one refused).
+	st := h.okJSON("keys", "stage", "--tenant", "acme", "--alg", "ES256")
+	kid, _ := st["id"].(string)
+	if st["state"] != "staged" || st["alg"] != "ES256" || kid == "" {
+		t.Fatalf("keys stage: %v", st)
+	}
+	h.fails(2, "--kid is required", "keys", "activate", "--tenant", "acme")
+	h.fails(1, "not yet published long enough", "keys", "activate", "--tenant", "acme", "--kid", kid)
+	act := h.okJSON("keys", "activate", "--tenant", "acme", "--kid", kid, "--force")
+	if act["id"] != kid || act["activated"].(map[string]any)["state"] != "active" || act["retired"] == nil {
+		t.Fatalf("keys activate --force: %v", act)
+	}
+	h.fails(1, "activate another key first", "keys", "retire", "--tenant", "acme", "--kid", kid)
+	gone, _ := h.okJSON("keys", "stage", "--tenant", "acme")["id"].(string)
+	if r := h.okJSON("keys", "retire", "--tenant", "acme", "--kid", gone); r["removed"] != true || r["id"] != gone {
+		t.Fatalf("keys retire: %v", r)
+	}
 }
 
 // TestBadConfiguration: bad settings fail with exit 2 and a message that

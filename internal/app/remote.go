@@ -47,6 +47,7 @@ var remoteGroups = map[string]map[string]func() *remoteCmd{
 	},
 	"keys": {
 		"list": remoteKeysList, "rotate": remoteKeysRotate,
+		"stage": remoteKeysStage, "activate": remoteKeysActivate, "retire": remoteKeysRetire,
 	},
 }
 

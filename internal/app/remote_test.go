@@ -317,6 +317,7 @@ func TestRemoteCLI(t *testing.T) {
 			t.Errorf("%v: remote and local output differ\nremote:\n%s\nlocal:\n%s", args, remoteOut, localOut)
 		}
 	}
+	testRemoteKeyLifecycle(t, e, dir)
 	testRemoteTheme(t, e, dir, defaultTenant)
 	if code, out, _ := cliRun(t, e, "tenant", "delete", "shop", "--server", "http://localhost:8080/"); code != 0 || !strings.Contains(out, "Deleted tenant shop") {
 		t.Fatalf("tenant delete with --server: %d %s", code, out)
