@@ -50,6 +50,13 @@ func TestBrandingLogoUpload(t *testing.T) {
 	path := s.url + "/admin/tenants/" + def + "/branding"
 	p := s.do(t, c, http.MethodGet, path, nil)
 	csrf := formValues(t, p.body, "/admin/tenants/"+def+"/branding").Get("csrf_token")
+	// The preview shows the sign-in, sign-up, PIN and passkey-offer cards
+	// in both colour schemes.
+	for _, card := range []string{"Sign in", "Create your account", "Check your email", "Sign in faster next time"} {
+		if n := strings.Count(p.body, `class="pv-h">`+card+"<"); n != 2 {
+			t.Errorf("preview card %q appears %d times, want 2 (light and dark)", card, n)
+		}
+	}
 
 	svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)
 	resp := multipartPost(t, c, path, map[string]string{"csrf_token": csrf}, "logo", "logo.svg", "image/svg+xml", svg)
