@@ -104,14 +104,14 @@ func New(o Options) (*Server, error) {
 	provider.Routes(tenantMux)
 	hosted.Routes(tenantMux)
 	if o.Manage != nil {
-		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Store, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
+		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
 	}
 	// self is the finished root handler: the Admin UI exchanges its
 	// authorization code by calling the token endpoint in-process.
 	var self http.Handler
 	if o.Manage != nil && o.Sealer != nil {
 		ui, err := admin.New(admin.Options{
-			Manage: o.Manage, Keys: o.Keys, Tokens: o.Store, Sealer: o.Sealer, Proxies: proxies,
+			Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Sealer: o.Sealer, Proxies: proxies,
 			Internal: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { self.ServeHTTP(w, r) }),
 			Clock:    o.Clock, Random: o.Random.R, Log: o.Log,
 		})
