@@ -8,13 +8,9 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
-	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store"
 	"github.com/authalla/authalla/internal/tenant"
 )
-
-// maxCodeLen bounds a presented authorization code; ours are 43 characters.
-const maxCodeLen = 512
 
 // grantAuthorizationCode redeems an authorization code (RFC 6749 §4.1.3,
 // RFC 7636 §4.6, OIDC Core §3.1.3). Every failure is invalid_grant. The
@@ -27,14 +23,10 @@ func (p *Provider) grantAuthorizationCode(r *http.Request, form url.Values, clie
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	tid := info.Tenant.ID
-	raw := form.Get("code")
-	if raw == "" {
-		return nil, oauthError(oauthInvalidRequest, "code is required.")
+	hash, err := presentedArtifact(form, "code")
+	if err != nil {
+		return nil, err
 	}
-	if len(raw) > maxCodeLen {
-		return nil, grantError()
-	}
-	hash := secret.Hash(raw)
 	code, err := p.store.GetAuthCode(ctx, tid, hash)
 	if errors.Is(err, idp.ErrNotFound) {
 		return nil, grantError()

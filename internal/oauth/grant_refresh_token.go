@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
-	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store"
 	"github.com/authalla/authalla/internal/tenant"
 )
@@ -17,9 +16,8 @@ import (
 // default; a client may allow a grace window of at most 60 s with at most
 // 5 reuses, for apps that race their own refreshes.
 const (
-	maxRefreshGrace    = 60 * time.Second
-	maxRefreshReuse    = 5
-	maxRefreshTokenLen = 512
+	maxRefreshGrace = 60 * time.Second
+	maxRefreshReuse = 5
 )
 
 // grantRefreshToken exchanges a refresh token (RFC 6749 §6) and rotates it
@@ -32,14 +30,10 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	tid := info.Tenant.ID
-	raw := form.Get("refresh_token")
-	if raw == "" {
-		return nil, oauthError(oauthInvalidRequest, "refresh_token is required.")
+	hash, err := presentedArtifact(form, "refresh_token")
+	if err != nil {
+		return nil, err
 	}
-	if len(raw) > maxRefreshTokenLen {
-		return nil, grantError()
-	}
-	hash := secret.Hash(raw)
 	tok, grant, err := p.store.GetRefreshToken(ctx, tid, hash)
 	if errors.Is(err, idp.ErrNotFound) {
 		return nil, grantError()

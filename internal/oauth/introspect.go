@@ -92,7 +92,7 @@ func (p *Provider) introspectAccess(ctx context.Context, info *tenant.Info, raw 
 // inactive even inside a client's grace window: that window only lets the
 // client retry a refresh.
 func (p *Provider) introspectRefresh(ctx context.Context, info *tenant.Info, raw string) (*introspection, error) {
-	if len(raw) > maxRefreshTokenLen {
+	if len(raw) > maxArtifactLen {
 		return &introspection{}, nil
 	}
 	tok, g, err := p.store.GetRefreshToken(ctx, info.Tenant.ID, secret.Hash(raw))

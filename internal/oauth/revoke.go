@@ -74,7 +74,7 @@ func (p *Provider) revokeAccess(ctx context.Context, info *tenant.Info, client *
 
 // revokeRefresh revokes the grant of one of client's refresh tokens.
 func (p *Provider) revokeRefresh(ctx context.Context, info *tenant.Info, client *idp.Client, raw string, now time.Time) error {
-	if len(raw) > maxRefreshTokenLen {
+	if len(raw) > maxArtifactLen {
 		return nil
 	}
 	tok, g, err := p.store.GetRefreshToken(ctx, info.Tenant.ID, secret.Hash(raw))
