@@ -77,8 +77,17 @@ type Client struct {
 	// RefreshGraceSeconds lets a rotated refresh token be reused for this
 	// long (0 = strict; at most 60).
 	RefreshGraceSeconds int
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// Dynamic marks a client registered by the client itself: through
+	// dynamic registration (RFC 7591) or a Client ID Metadata Document.
+	// Dynamic clients that never obtained a grant are purged after a while.
+	Dynamic bool
+	// RegistrationTokenHash is the SHA-256 of the registration access
+	// token (RFC 7592 §3) of a dynamically registered client; nil otherwise.
+	RegistrationTokenHash []byte
+	// ClientURI is the client's home page (RFC 7591 §2), shown on consent.
+	ClientURI string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Public reports whether the client cannot authenticate.

@@ -44,3 +44,12 @@ type UserQuery struct {
 	Search string // substring of email or name, case-insensitive
 	Page
 }
+
+// AdminPreferences are an administrator's own settings (a user of the
+// admin tenant): the tenant that the MCP server's tools work on when a
+// call names none.
+type AdminPreferences struct {
+	UserID          string
+	DefaultTenantID string
+	UpdatedAt       time.Time
+}

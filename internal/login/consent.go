@@ -111,7 +111,7 @@ func (h *Handler) approve(r *http.Request, info *tenant.Info, userID string, ar 
 	if err := h.store.PutConsent(ctx, info.Tenant.ID, c); err != nil {
 		return fmt.Errorf("login: put consent: %w", err)
 	}
-	if err := h.store.SetAuthRequestConsent(ctx, info.Tenant.ID, ar.ID); err != nil {
+	if err := h.store.SetAuthRequestConsent(ctx, info.Tenant.ID, ar.ID, nil); err != nil {
 		return fmt.Errorf("login: set request consent: %w", err)
 	}
 	return nil

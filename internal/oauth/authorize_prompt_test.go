@@ -162,7 +162,7 @@ func TestAuthorizeConsent(t *testing.T) {
 	if again := azParked(t, h, res, tA, "/oauth2/consent"); again != id {
 		t.Fatalf("resume parked %q, want %q", again, id)
 	}
-	if err := h.Store.SetAuthRequestConsent(ctx, tA, id); err != nil {
+	if err := h.Store.SetAuthRequestConsent(ctx, tA, id, nil); err != nil {
 		t.Fatal(err)
 	}
 	res, _ = h.Get(t, b, h.ResumeURL(tA, id))

@@ -23,3 +23,12 @@ type Accounts interface {
 	// ListMemberships lists the accounts a user belongs to.
 	ListMemberships(ctx context.Context, userID string) ([]idp.AccountMember, error)
 }
+
+// AdminPreferences persists administrators' own settings, keyed by the
+// admin tenant's user id.
+type AdminPreferences interface {
+	// GetAdminPreferences returns the user's preferences or idp.ErrNotFound.
+	GetAdminPreferences(ctx context.Context, userID string) (*idp.AdminPreferences, error)
+	// PutAdminPreferences inserts or replaces the user's preferences.
+	PutAdminPreferences(ctx context.Context, p *idp.AdminPreferences) error
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
@@ -26,4 +27,8 @@ type Clients interface {
 	ListClientSecrets(ctx context.Context, tenantID, clientID string) ([]idp.ClientSecret, error)
 	// DeleteClientSecret removes one secret; idp.ErrNotFound if absent.
 	DeleteClientSecret(ctx context.Context, tenantID, clientID, secretID string) error
+	// DeleteUnusedDynamicClients removes, across tenants, dynamic clients
+	// created before createdBefore that never obtained a grant, and
+	// returns how many went.
+	DeleteUnusedDynamicClients(ctx context.Context, createdBefore time.Time) (int64, error)
 }

@@ -28,8 +28,11 @@ type AuthRequests interface {
 	// GetAuthRequest returns it or idp.ErrNotFound (also once expired:
 	// idp.ErrExpired).
 	GetAuthRequest(ctx context.Context, tenantID, id string, now time.Time) (*idp.AuthRequest, error)
-	// SetAuthRequestConsent records that the user approved the request.
-	SetAuthRequestConsent(ctx context.Context, tenantID, id string) error
+	// SetAuthRequestConsent records that the user approved the request
+	// and narrows its scope to scopes (the user may leave some out on the
+	// consent page); scopes must be a subset of the request's scope. A nil
+	// scopes keeps the request's scope.
+	SetAuthRequestConsent(ctx context.Context, tenantID, id string, scopes []string) error
 	// DeleteAuthRequest removes it once answered.
 	DeleteAuthRequest(ctx context.Context, tenantID, id string) error
 }

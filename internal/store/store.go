@@ -8,6 +8,7 @@ import (
 // Store is the whole persistence layer.
 type Store interface {
 	Accounts
+	AdminPreferences
 	Tenants
 	Themes
 	ThemeAssets

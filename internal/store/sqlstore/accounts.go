@@ -72,3 +72,23 @@ func (s *Store) listMembers(ctx context.Context, where string, arg string) ([]id
 	}
 	return out, rows.Err()
 }
+
+// GetAdminPreferences returns the user's preferences or idp.ErrNotFound.
+func (s *Store) GetAdminPreferences(ctx context.Context, userID string) (*idp.AdminPreferences, error) {
+	var p idp.AdminPreferences
+	err := s.reader().row(ctx, `SELECT user_id, default_tenant_id, updated_at FROM admin_preferences
+		WHERE user_id = ?`, userID).Scan(&p.UserID, &p.DefaultTenantID, ts(&p.UpdatedAt))
+	if err != nil {
+		return nil, s.wrap("get admin preferences", err)
+	}
+	return &p, nil
+}
+
+// PutAdminPreferences inserts or replaces the user's preferences.
+func (s *Store) PutAdminPreferences(ctx context.Context, p *idp.AdminPreferences) error {
+	_, err := s.writer().exec(ctx, `INSERT INTO admin_preferences (user_id, default_tenant_id, updated_at)
+		VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET default_tenant_id = excluded.default_tenant_id,
+			updated_at = excluded.updated_at`, p.UserID, p.DefaultTenantID, p.UpdatedAt)
+	return s.wrap("put admin preferences", err)
+}

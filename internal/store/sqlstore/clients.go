@@ -2,19 +2,22 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
 
 const clientCols = `tenant_id, id, name, type, redirect_uris, post_logout_redirect_uris, scopes,
-	require_consent, third_party, default_resource_server, refresh_grace_seconds, created_at, updated_at`
+	require_consent, third_party, default_resource_server, refresh_grace_seconds, dynamic,
+	registration_token_hash, client_uri, created_at, updated_at`
 
 func scanClient(sc scanner) (*idp.Client, error) {
 	var c idp.Client
 	var typ string
 	err := sc.Scan(&c.TenantID, &c.ID, &c.Name, &typ, jsonOf(&c.RedirectURIs),
 		jsonOf(&c.PostLogoutRedirectURIs), jsonOf(&c.Scopes), &c.RequireConsent, &c.ThirdParty,
-		&c.DefaultResourceServer, &c.RefreshGraceSeconds, ts(&c.CreatedAt), ts(&c.UpdatedAt))
+		&c.DefaultResourceServer, &c.RefreshGraceSeconds, &c.Dynamic, &c.RegistrationTokenHash,
+		&c.ClientURI, ts(&c.CreatedAt), ts(&c.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -29,10 +32,11 @@ func (s *Store) CreateClient(ctx context.Context, tenantID string, c *idp.Client
 		return s.wrap("create client", idp.Invalid("tenant_id", "does not match the tenant"))
 	}
 	_, err := s.writer().exec(ctx, `INSERT INTO clients (`+clientCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tenantID, c.ID, c.Name, string(c.Type), jsonList(c.RedirectURIs),
 		jsonList(c.PostLogoutRedirectURIs), jsonList(c.Scopes), c.RequireConsent, c.ThirdParty,
-		c.DefaultResourceServer, c.RefreshGraceSeconds, c.CreatedAt, c.UpdatedAt)
+		c.DefaultResourceServer, c.RefreshGraceSeconds, c.Dynamic, nullBytes(c.RegistrationTokenHash),
+		c.ClientURI, c.CreatedAt, c.UpdatedAt)
 	return s.wrap("create client", err)
 }
 
@@ -48,11 +52,13 @@ func (s *Store) GetClient(ctx context.Context, tenantID, clientID string) (*idp.
 func (s *Store) UpdateClient(ctx context.Context, tenantID string, c *idp.Client) error {
 	n, err := s.writer().execN(ctx, `UPDATE clients SET name = ?, type = ?, redirect_uris = ?,
 		post_logout_redirect_uris = ?, scopes = ?, require_consent = ?, third_party = ?,
-		default_resource_server = ?, refresh_grace_seconds = ?, updated_at = ?
+		default_resource_server = ?, refresh_grace_seconds = ?, dynamic = ?,
+		registration_token_hash = ?, client_uri = ?, updated_at = ?
 		WHERE tenant_id = ? AND id = ?`,
 		c.Name, string(c.Type), jsonList(c.RedirectURIs), jsonList(c.PostLogoutRedirectURIs),
 		jsonList(c.Scopes), c.RequireConsent, c.ThirdParty, c.DefaultResourceServer,
-		c.RefreshGraceSeconds, c.UpdatedAt, tenantID, c.ID)
+		c.RefreshGraceSeconds, c.Dynamic, nullBytes(c.RegistrationTokenHash), c.ClientURI,
+		c.UpdatedAt, tenantID, c.ID)
 	return s.wrap("update client", affected(n, err))
 }
 
@@ -139,4 +145,14 @@ func (s *Store) DeleteClientSecret(ctx context.Context, tenantID, clientID, secr
 	n, err := s.writer().execN(ctx, `DELETE FROM client_secrets
 		WHERE tenant_id = ? AND client_id = ? AND id = ?`, tenantID, clientID, secretID)
 	return s.wrap("delete client secret", affected(n, err))
+}
+
+// DeleteUnusedDynamicClients removes, across tenants, dynamic clients
+// created before createdBefore that never obtained a grant (secrets, codes,
+// parked requests and consents cascade).
+func (s *Store) DeleteUnusedDynamicClients(ctx context.Context, createdBefore time.Time) (int64, error) {
+	n, err := s.writer().execN(ctx, `DELETE FROM clients WHERE dynamic = TRUE AND created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.tenant_id = clients.tenant_id AND g.client_id = clients.id)`,
+		createdBefore)
+	return n, s.wrap("delete unused dynamic clients", err)
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
@@ -121,12 +122,31 @@ func (s *Store) GetAuthRequest(ctx context.Context, tenantID, id string, now tim
 	return &r, nil
 }
 
-// SetAuthRequestConsent records that the user approved the request;
-// idp.ErrNotFound if absent.
-func (s *Store) SetAuthRequestConsent(ctx context.Context, tenantID, id string) error {
-	n, err := s.writer().execN(ctx, `UPDATE auth_requests SET consent_given = TRUE
-		WHERE tenant_id = ? AND id = ?`, tenantID, id)
-	return s.wrap("set auth request consent", affected(n, err))
+// SetAuthRequestConsent records that the user approved the request and,
+// when scopes is not nil, narrows its scope to them; idp.ErrNotFound if
+// absent. Narrowing never widens: a scope the request did not hold is
+// refused as invalid.
+func (s *Store) SetAuthRequestConsent(ctx context.Context, tenantID, id string, scopes []string) error {
+	if scopes == nil {
+		n, err := s.writer().execN(ctx, `UPDATE auth_requests SET consent_given = TRUE
+			WHERE tenant_id = ? AND id = ?`, tenantID, id)
+		return s.wrap("set auth request consent", affected(n, err))
+	}
+	return s.tx(ctx, "set auth request consent", func(d runner) error {
+		var current []string
+		if err := d.row(ctx, `SELECT scope FROM auth_requests WHERE tenant_id = ? AND id = ?`,
+			tenantID, id).Scan(jsonOf(&current)); err != nil {
+			return err
+		}
+		for _, sc := range scopes {
+			if !slices.Contains(current, sc) {
+				return idp.Invalid("scope", "the consent names a scope the request did not ask for")
+			}
+		}
+		n, err := d.execN(ctx, `UPDATE auth_requests SET consent_given = TRUE, scope = ?
+			WHERE tenant_id = ? AND id = ?`, jsonList(scopes), tenantID, id)
+		return affected(n, err)
+	})
 }
 
 // DeleteAuthRequest removes an answered request; idp.ErrNotFound if absent.

@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ThemeAssets", testThemeAssets},
 		{"Accounts", testAccounts},
 		{"Clients", testClients},
+		{"DynamicClients", testDynamicClients},
+		{"AdminPreferences", testAdminPreferences},
 		{"ClientSecrets", testClientSecrets},
 		{"Users", testUsers},
 		{"ResourceServers", testResourceServers},

@@ -142,23 +142,38 @@ func testAuthRequests(t *testing.T, f *fixture) {
 	t.Run("NotFound", func(t *testing.T) {
 		_, err := s.GetAuthRequest(ctx, tenantA, "req-none", t0)
 		wantErr(t, err, idp.ErrNotFound)
-		wantErr(t, s.SetAuthRequestConsent(ctx, tenantA, "req-none"), idp.ErrNotFound)
+		wantErr(t, s.SetAuthRequestConsent(ctx, tenantA, "req-none", nil), idp.ErrNotFound)
 		wantErr(t, s.DeleteAuthRequest(ctx, tenantA, "req-none"), idp.ErrNotFound)
 	})
 	t.Run("CrossTenant", func(t *testing.T) {
 		_, err := s.GetAuthRequest(ctx, tenantB, "req-1", t0)
 		wantErr(t, err, idp.ErrNotFound)
-		wantErr(t, s.SetAuthRequestConsent(ctx, tenantB, "req-1"), idp.ErrNotFound)
+		wantErr(t, s.SetAuthRequestConsent(ctx, tenantB, "req-1", []string{"openid"}), idp.ErrNotFound)
 		wantErr(t, s.DeleteAuthRequest(ctx, tenantB, "req-1"), idp.ErrNotFound)
 		got, err := s.GetAuthRequest(ctx, tenantA, "req-1", t0)
 		must(t, err)
 		wantEqual(t, got, req)
 	})
+	t.Run("ConsentWidening", func(t *testing.T) {
+		wantErr(t, s.SetAuthRequestConsent(ctx, tenantA, "req-1", []string{"openid", "not-requested"}), idp.ErrInvalid)
+		got, err := s.GetAuthRequest(ctx, tenantA, "req-1", t0)
+		must(t, err)
+		wantEqual(t, got, req)
+	})
 	t.Run("Consent", func(t *testing.T) {
-		must(t, s.SetAuthRequestConsent(ctx, tenantA, "req-1"))
+		must(t, s.SetAuthRequestConsent(ctx, tenantA, "req-1", nil))
 		got, err := s.GetAuthRequest(ctx, tenantA, "req-1", t0)
 		must(t, err)
 		wantEqual(t, got.ConsentGiven, true)
+		wantEqual(t, got.Scope, req.Scope)
+	})
+	t.Run("ConsentNarrows", func(t *testing.T) {
+		narrowed := req.Scope[:1]
+		must(t, s.SetAuthRequestConsent(ctx, tenantA, "req-1", narrowed))
+		got, err := s.GetAuthRequest(ctx, tenantA, "req-1", t0)
+		must(t, err)
+		wantEqual(t, got.ConsentGiven, true)
+		wantEqual(t, got.Scope, narrowed)
 	})
 	t.Run("Delete", func(t *testing.T) {
 		must(t, s.DeleteAuthRequest(ctx, tenantA, "req-1"))
