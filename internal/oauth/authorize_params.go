@@ -196,9 +196,6 @@ func (p *Provider) checkParams(ctx context.Context, a *authorization, v url.Valu
 	if !ok {
 		return errAuthz(errInvalidScope, "The scope parameter holds invalid characters.")
 	}
-	if !slices.Contains(scopes, scopeOpenID) {
-		return errAuthz(errInvalidScope, "The openid scope is required.")
-	}
 	if err := checkPKCE(a.client, v, ar); err != nil {
 		return err
 	}
@@ -219,8 +216,14 @@ func (p *Provider) checkParams(ctx context.Context, a *authorization, v url.Valu
 		}
 		resources = []string{aud}
 	}
-	if err := p.checkResources(ctx, a, resources); err != nil {
+	if err := p.checkResources(ctx, a, resources, scopes); err != nil {
 		return err
+	}
+	// PRODUCT §3 requires openid, except for a request that is only for
+	// derived resource servers (an MCP client asks for plain OAuth access
+	// to the MCP endpoint, RFC 6749 §3.3, and needs no ID token).
+	if !slices.Contains(scopes, scopeOpenID) && !p.onlyDerived(a.info, a.req.Resource) {
+		return errAuthz(errInvalidScope, "The openid scope is required.")
 	}
 	ar.Scope = allowedScopes(a.client, scopes, a.resources)
 	if hint, _ := param(v, "id_token_hint"); hint != "" {
@@ -283,10 +286,11 @@ func checkPrompt(v url.Values, ar *idp.AuthRequest) error {
 
 // checkResources validates resource indicators (RFC 8707 §2) and the
 // audience parameter: each must be an absolute URI without a fragment that
-// names a resource server of this tenant, else invalid_target. It sets
-// a.req.Resource and a.resources (the client's default resource server when
-// none is named, so that its scopes can be requested).
-func (p *Provider) checkResources(ctx context.Context, a *authorization, resources []string) error {
+// names a derived or stored resource server of this tenant, else
+// invalid_target. It sets a.req.Resource and a.resources (when none is
+// named: the client's default resource server, else the derived one the
+// requested scopes are for, so that its scopes can be requested).
+func (p *Provider) checkResources(ctx context.Context, a *authorization, resources, scopes []string) error {
 	var ids []string
 	for _, res := range resources {
 		if res != "" && !slices.Contains(ids, res) {
@@ -296,9 +300,19 @@ func (p *Provider) checkResources(ctx context.Context, a *authorization, resourc
 	if len(ids) > maxAuthzResources {
 		return errAuthz(errInvalidTarget, "Too many resources were requested.")
 	}
-	rs, err := p.resourceServers(ctx, a.info.Tenant.ID, a.client, ids)
+	rs, err := p.resourceServers(ctx, a.info, a.client, ids)
 	if err != nil {
 		return err
+	}
+	if len(ids) == 0 && len(rs) == 0 {
+		// A request with only the scopes of one derived resource server
+		// (the MCP endpoint) and no resource is for that server: its
+		// identifier becomes the requested resource, so the code and the
+		// tokens carry it as audience (issue 4; RFC 8707 §2 lets the
+		// server pick a default audience).
+		if d := p.derivedForScopes(a.info, scopes); d != nil {
+			ids, rs = []string{d.Identifier}, []*idp.ResourceServer{d}
+		}
 	}
 	a.req.Resource, a.resources = ids, rs
 	return nil
@@ -307,12 +321,12 @@ func (p *Provider) checkResources(ctx context.Context, a *authorization, resourc
 // resourceServers loads the resource servers named by ids, or the client's
 // default resource server when ids is empty (it is ignored if it no longer
 // exists). A missing or malformed identifier is invalid_target.
-func (p *Provider) resourceServers(ctx context.Context, tenantID string, client *idp.Client, ids []string) ([]*idp.ResourceServer, error) {
+func (p *Provider) resourceServers(ctx context.Context, info *tenant.Info, client *idp.Client, ids []string) ([]*idp.ResourceServer, error) {
 	if len(ids) == 0 {
 		if client.DefaultResourceServer == "" {
 			return nil, nil
 		}
-		rs, err := p.store.GetResourceServerByIdentifier(ctx, tenantID, client.DefaultResourceServer)
+		rs, err := p.lookupResource(ctx, info, client.DefaultResourceServer)
 		if errors.Is(err, idp.ErrNotFound) {
 			return nil, nil
 		}
@@ -327,7 +341,7 @@ func (p *Provider) resourceServers(ctx context.Context, tenantID string, client 
 		if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") || strings.Contains(id, "#") {
 			return nil, errAuthz(errInvalidTarget, "A resource must be an absolute URI without a fragment.")
 		}
-		rs, err := p.store.GetResourceServerByIdentifier(ctx, tenantID, id)
+		rs, err := p.lookupResource(ctx, info, id)
 		if errors.Is(err, idp.ErrNotFound) {
 			return nil, errAuthz(errInvalidTarget, "A requested resource is not known.")
 		}

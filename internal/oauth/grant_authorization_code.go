@@ -68,7 +68,7 @@ func (p *Provider) grantAuthorizationCode(r *http.Request, form url.Values, clie
 	if err != nil {
 		return nil, err
 	}
-	requested, err := p.requestedResources(ctx, tid, form, code.Audience)
+	requested, err := p.requestedResources(ctx, info, form, code.Audience)
 	if err != nil {
 		return nil, err
 	}

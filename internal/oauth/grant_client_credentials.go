@@ -23,13 +23,13 @@ func (p *Provider) grantClientCredentials(r *http.Request, form url.Values, clie
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	tid := info.Tenant.ID
-	requested, err := p.requestedResources(ctx, tid, form, nil)
+	requested, err := p.requestedResources(ctx, info, form, nil)
 	if err != nil {
 		return nil, err
 	}
 	servers := requested
 	if len(servers) == 0 && client.DefaultResourceServer != "" {
-		rs, err := p.store.GetResourceServerByIdentifier(ctx, tid, client.DefaultResourceServer)
+		rs, err := p.lookupResource(ctx, info, client.DefaultResourceServer)
 		switch {
 		case err == nil:
 			servers = []*idp.ResourceServer{rs}

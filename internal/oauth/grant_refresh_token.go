@@ -93,7 +93,7 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 		scope = slices.DeleteFunc(req, func(s string) bool { return !slices.Contains(keep, s) })
 	}
 
-	requested, err := p.requestedResources(ctx, tid, form, grant.Audience)
+	requested, err := p.requestedResources(ctx, info, form, grant.Audience)
 	if err != nil {
 		return nil, err
 	}
@@ -121,15 +121,16 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	})
 }
 
-// grantResources loads the resource servers a grant's audience names, so
+// grantResources loads the (derived or stored) resource servers a grant's
+// audience names, so
 // that their scopes count as allowed (allowedScopes). Identifiers that no
 // longer exist are skipped: their scopes are then dropped.
 func (p *Provider) grantResources(r *http.Request, aud []string) ([]*idp.ResourceServer, error) {
 	ctx := r.Context()
-	tid := tenant.MustFromContext(ctx).Tenant.ID
+	info := tenant.MustFromContext(ctx)
 	var out []*idp.ResourceServer
 	for _, id := range aud {
-		rs, err := p.store.GetResourceServerByIdentifier(ctx, tid, id)
+		rs, err := p.lookupResource(ctx, info, id)
 		if errors.Is(err, idp.ErrNotFound) {
 			continue
 		}

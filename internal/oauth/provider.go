@@ -26,6 +26,9 @@ type Options struct {
 	Random   secret.Source
 	// JWKSMaxAge is the Cache-Control max-age of the JWKS, in seconds.
 	JWKSMaxAge int
+	// DerivedResources are resource servers derived from the issuer
+	// (derived.go); nil means none.
+	DerivedResources DerivedResources
 }
 
 // Provider serves the protocol endpoints of whichever tenant the request
@@ -37,6 +40,7 @@ type Provider struct {
 	clock    idp.Clock
 	random   secret.Source
 	jwksAge  int
+	derived  DerivedResources
 	// discoveryDocs caches marshalled discovery documents (discovery.go).
 	discoveryDocs docCache
 	// clientAuthFailures throttles failed client authentication per
@@ -53,6 +57,7 @@ func New(o Options) *Provider {
 		o.JWKSMaxAge = 300
 	}
 	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge,
+		derived:            o.DerivedResources,
 		clientAuthFailures: newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}
 }
 

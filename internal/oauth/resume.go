@@ -51,7 +51,7 @@ func (p *Provider) loadParked(ctx context.Context, info *tenant.Info, id string)
 		return nil, err
 	}
 	a := &authorization{info: info, client: client, redirectURI: redirectURI, req: ar, parked: true}
-	rs, err := p.resourceServers(ctx, info.Tenant.ID, client, ar.Resource)
+	rs, err := p.resourceServers(ctx, info, client, ar.Resource)
 	if err != nil {
 		return a, p.answerLater(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/tenant"
 )
 
 // maxResources bounds the resource indicators of one token request.
@@ -17,12 +18,13 @@ const maxResources = 10
 // or nil when it names none. Resources come from RFC 8707 `resource`
 // (repeatable) or from `audience` (one value, the hosted service's
 // convention); sending both is ambiguous and refused. Each value must be
-// an absolute URI without a fragment (RFC 8707 §2) that identifies one of
-// the tenant's resource servers and, when the grant was limited to
+// an absolute URI without a fragment (RFC 8707 §2) that identifies a
+// derived resource server of the issuer or one of the tenant's stored
+// resource servers and, when the grant was limited to
 // resources at authorization (granted), one of those (RFC 8707 §2.2: a
 // token request may narrow the audience, never widen it). Anything else
 // is invalid_target.
-func (p *Provider) requestedResources(ctx context.Context, tenantID string, form url.Values, granted []string) ([]*idp.ResourceServer, error) {
+func (p *Provider) requestedResources(ctx context.Context, info *tenant.Info, form url.Values, granted []string) ([]*idp.ResourceServer, error) {
 	values := form["resource"]
 	if form.Has("audience") {
 		if len(values) > 0 {
@@ -47,7 +49,7 @@ func (p *Provider) requestedResources(ctx context.Context, tenantID string, form
 		if slices.ContainsFunc(out, func(rs *idp.ResourceServer) bool { return rs.Identifier == v }) {
 			continue
 		}
-		rs, err := p.store.GetResourceServerByIdentifier(ctx, tenantID, v)
+		rs, err := p.lookupResource(ctx, info, v)
 		if errors.Is(err, idp.ErrNotFound) {
 			return nil, oauthError(oauthInvalidTarget, "The resource is not known to this authorization server.")
 		}

@@ -28,6 +28,9 @@ import (
 const (
 	TenantA = "tenant-a"
 	TenantB = "tenant-b"
+	// AdminTenant exists only after AddAdminTenant; it is served at the
+	// public URL root.
+	AdminTenant = "admin"
 
 	WebClient     = "app-web"     // confidential; two redirect URIs, one with a query
 	SPAClient     = "app-spa"     // public; one redirect URI
@@ -69,7 +72,11 @@ type Harness struct {
 
 // New builds the harness and its fixtures; everything is released when
 // the test ends. tenant-a signs with RS256 and tenant-b with ES256.
-func New(t testing.TB) *Harness {
+func New(t testing.TB) *Harness { return NewWith(t, nil) }
+
+// NewWith is New with configure applied to the Provider's options before
+// the Provider is built (for hooks such as DerivedResources).
+func NewWith(t testing.TB, configure func(*oauth.Options)) *Harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &Harness{Clock: idp.NewFakeClock(Start), secrets: map[string]string{}}
@@ -90,10 +97,14 @@ func New(t testing.TB) *Harness {
 	}
 	h.Keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: h.Clock, Random: secret.Default})
 	h.Sessions = &session.Manager{Store: st, Clock: h.Clock, Random: secret.Default}
-	h.Provider = oauth.New(oauth.Options{
+	opts := oauth.Options{
 		Store: st, Keys: h.Keys, Sessions: h.Sessions, Clock: h.Clock, Random: secret.Default,
 		JWKSMaxAge: int(keys.DefaultJWKSMaxAge / time.Second),
-	})
+	}
+	if configure != nil {
+		configure(&opts)
+	}
+	h.Provider = oauth.New(opts)
 	h.Mux = http.NewServeMux()
 	h.Provider.Routes(h.Mux)
 
@@ -112,17 +123,25 @@ func New(t testing.TB) *Harness {
 	// exists, so that these tests run through the production wiring.
 	handler = httpx.WithRequestID(h.Resolver.Middleware(h.Mux))
 
-	h.seed(t, TenantA, idp.AlgRS256)
-	h.seed(t, TenantB, idp.AlgES256)
+	h.seed(t, TenantA, idp.AlgRS256, false)
+	h.seed(t, TenantB, idp.AlgES256, false)
 	return h
 }
 
+// AddAdminTenant creates the admin tenant (AdminTenant, served at the
+// public URL root) with the same fixtures as the others.
+func (h *Harness) AddAdminTenant(t testing.TB) {
+	t.Helper()
+	h.seed(t, AdminTenant, idp.AlgES256, true)
+	h.Resolver.Invalidate(AdminTenant)
+}
+
 // seed creates one tenant with its key, clients, users and resource server.
-func (h *Harness) seed(t testing.TB, id, alg string) {
+func (h *Harness) seed(t testing.TB, id, alg string, admin bool) {
 	t.Helper()
 	ctx := context.Background()
 	now := h.Clock.Now()
-	tn := &idp.Tenant{ID: id, Name: "Tenant " + id, SigningAlg: alg, AllowedOrigins: []string{"https://spa." + id + ".example"}, CreatedAt: now, UpdatedAt: now}
+	tn := &idp.Tenant{ID: id, Name: "Tenant " + id, SigningAlg: alg, AllowedOrigins: []string{"https://spa." + id + ".example"}, Admin: admin, CreatedAt: now, UpdatedAt: now}
 	tn.ApplyDefaults()
 	must(t, "create tenant", h.Store.CreateTenant(ctx, tn))
 	must(t, "create key", h.Keys.EnsureKey(ctx, id, alg))
@@ -183,8 +202,14 @@ func must(t testing.TB, what string, err error) {
 	}
 }
 
-// Issuer is the path issuer of tenantID, e.g. http://127.0.0.1:PORT/t/tenant-a.
-func (h *Harness) Issuer(tenantID string) string { return h.Resolver.PathIssuer(tenantID) }
+// Issuer is the path issuer of tenantID, e.g. http://127.0.0.1:PORT/t/tenant-a,
+// or the public URL for AdminTenant.
+func (h *Harness) Issuer(tenantID string) string {
+	if tenantID == AdminTenant {
+		return h.Resolver.AdminIssuer()
+	}
+	return h.Resolver.PathIssuer(tenantID)
+}
 
 // Secret returns the plaintext secret of a confidential client.
 func (h *Harness) Secret(tenantID, clientID string) string { return h.secrets[tenantID+"/"+clientID] }
@@ -240,6 +265,9 @@ func (h *Harness) Login(t testing.TB, browser *http.Client, tenantID, email stri
 	}
 	must(t, "create session", h.Store.CreateSession(context.Background(), tenantID, s))
 	info := &tenant.Info{Tenant: &idp.Tenant{ID: tenantID}, Issuer: h.Issuer(tenantID), BasePath: "/t/" + tenantID}
+	if tenantID == AdminTenant {
+		info.BasePath = ""
+	}
 	iss, err := url.Parse(h.Issuer(tenantID))
 	must(t, "issuer URL", err)
 	browser.Jar.SetCookies(iss, []*http.Cookie{{
