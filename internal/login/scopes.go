@@ -16,10 +16,10 @@ var standardScopes = map[string]string{
 	"offline_access": "Stay signed in and act for you when you are not using it",
 }
 
-// describeScopes turns the requested scopes into sentences: standard ones
-// from the table above, API scopes from their resource server's
-// description, anything else by name.
-func (h *Handler) describeScopes(r *http.Request, info *tenant.Info, ar *idp.AuthRequest, client *idp.Client) []string {
+// describeScopes turns the requested scopes into consent choices with
+// sentences: standard ones from the table above, API scopes from their
+// resource server's description, anything else by name.
+func (h *Handler) describeScopes(r *http.Request, info *tenant.Info, ar *idp.AuthRequest, client *idp.Client) []consentScope {
 	described := map[string]string{}
 	idents := append([]string{}, ar.Resource...)
 	if client.DefaultResourceServer != "" {
@@ -39,24 +39,23 @@ func (h *Handler) describeScopes(r *http.Request, info *tenant.Info, ar *idp.Aut
 			}
 		}
 	}
-	out := make([]string, 0, len(ar.Scope))
+	out := make([]consentScope, 0, len(ar.Scope))
 	seen := map[string]bool{}
 	for _, sc := range ar.Scope {
 		if seen[sc] {
 			continue
 		}
 		seen[sc] = true
+		c := consentScope{Value: sc, Required: requiredScope(sc)}
 		switch {
 		case standardScopes[sc] != "":
-			out = append(out, standardScopes[sc])
+			c.Description = standardScopes[sc]
 		case described[sc] != "":
-			out = append(out, described[sc])
+			c.Description = described[sc]
 		default:
-			out = append(out, "Use the permission “"+sc+"”")
+			c.Description = "Use the permission “" + sc + "”"
 		}
-	}
-	if len(out) == 0 {
-		out = append(out, standardScopes["openid"])
+		out = append(out, c)
 	}
 	return out
 }

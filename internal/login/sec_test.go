@@ -258,7 +258,8 @@ func TestSec47Consent(t *testing.T) {
 	uid := e.users[acme+"|"+alice].ID
 
 	t.Run("approve", func(t *testing.T) {
-		res := b.post(iss+"/oauth2/consent?request="+ar.ID, iss+"/oauth2/consent", url.Values{"request": {ar.ID}, "action": {"approve"}})
+		res := b.post(iss+"/oauth2/consent?request="+ar.ID, iss+"/oauth2/consent", url.Values{"request": {ar.ID}, "action": {"approve"},
+			"scope": {"email", "offline_access", "orders:read"}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/oauth2/authorize?request_id="+ar.ID {
 			t.Fatalf("approve = %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
@@ -272,7 +273,7 @@ func TestSec47Consent(t *testing.T) {
 		}
 		// A later approval adds to the earlier scopes.
 		ar2 := e.authRequest(acme, "openid", "profile")
-		b.post(iss+"/oauth2/consent?request="+ar2.ID, iss+"/oauth2/consent", url.Values{"request": {ar2.ID}, "action": {"approve"}})
+		b.post(iss+"/oauth2/consent?request="+ar2.ID, iss+"/oauth2/consent", url.Values{"request": {ar2.ID}, "action": {"approve"}, "scope": {"profile"}})
 		c, _ = e.store.GetConsent(e.ctx, acme, uid, clientID)
 		sort.Strings(c.Scopes)
 		if strings.Join(c.Scopes, " ") != "email offline_access openid orders:read profile" {
