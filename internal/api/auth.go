@@ -1,17 +1,14 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
+	"github.com/authalla/authalla/internal/bearer"
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
-	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/tenant"
 )
@@ -19,28 +16,15 @@ import (
 // tenantHeader selects the tenant an admin token works on.
 const tenantHeader = "X-Tenant-ID"
 
-// tokenClaims are the claims of our JWT access tokens that the API
-// checks (RFC 9068 §2.2).
-type tokenClaims struct {
-	Issuer    string       `json:"iss"`
-	Subject   string       `json:"sub"`
-	Audience  idp.Audience `json:"aud"`
-	Expiry    int64        `json:"exp"`
-	NotBefore int64        `json:"nbf"`
-	JTI       string       `json:"jti"`
-	TenantID  string       `json:"tid"`
-	ClientID  string       `json:"client_id"`
-	Scope     string       `json:"scope"`
-	AuthTime  int64        `json:"auth_time"`
+// tokenClaims are the claims of a verified access token.
+type tokenClaims = bearer.Claims
+
+// verifier checks management-API tokens with the handler's keys,
+// revocation answers and clock (internal/bearer holds the checks, shared
+// with the MCP endpoint).
+func (h *Handler) verifier() *bearer.Verifier {
+	return &bearer.Verifier{Keys: h.keys, Tokens: h.tokens, Clock: h.clock}
 }
-
-// errInvalidToken is any reason a bearer token is refused; the client is
-// never told which (RFC 6750 §3.1).
-var errInvalidToken = errors.New("api: invalid access token")
-
-// errForged is a token that is not a JWS signed by this tenant: counted
-// by the throttle.
-var errForged = fmt.Errorf("%w: bad signature or format", errInvalidToken)
 
 // unauthorized is the 401 answer. A request without credentials gets a
 // bare challenge (RFC 6750 §3.1: no error code when no token was sent).
@@ -61,20 +45,6 @@ func insufficientScope(scope string) error {
 		WWWAuthenticate: `Bearer realm="authalla", error="insufficient_scope", scope="` + scope + `"`}
 }
 
-// bearer returns the token of the Authorization header (RFC 6750 §2.1).
-// Tokens in the query or a form body (§2.2, §2.3) are not accepted here.
-func bearer(r *http.Request) (string, bool) {
-	hs := r.Header.Values("Authorization")
-	if len(hs) != 1 {
-		return "", len(hs) > 1
-	}
-	scheme, tok, _ := strings.Cut(hs[0], " ")
-	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "", true
-	}
-	return strings.TrimSpace(tok), true
-}
-
 // authenticate checks the bearer token, builds the actor, checks the
 // route's scope and picks the tenant the call works on.
 func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
@@ -84,17 +54,19 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	if wait := h.limit.retryAfter(addr); wait > 0 {
 		return nil, tooManyRequests(wait)
 	}
-	raw, sent := bearer(r)
+	raw, sent := bearer.FromRequest(r)
 	if raw == "" {
 		return nil, unauthorized(sent)
 	}
-	claims, err := h.verify(r, info, raw)
-	if errors.Is(err, errForged) {
+	// The management audience only (RFC 8707 §2): a token for the MCP
+	// endpoint or a tenant's API is not accepted here.
+	claims, err := h.verifier().Verify(ctx, info, manage.ManagementAPI, raw)
+	if errors.Is(err, bearer.ErrForged) {
 		// Only tokens that are not ours count: an honest client with an
 		// expired or revoked token is not guessing.
 		h.limit.failed(addr)
 	}
-	if errors.Is(err, errInvalidToken) {
+	if errors.Is(err, bearer.ErrInvalidToken) {
 		return nil, unauthorized(true)
 	}
 	if err != nil {
@@ -106,7 +78,7 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	if info.Tenant.Admin {
 		// An administrator: a token issued to a user of the admin tenant
 		// (a client's own token has no auth_time and sub = client_id).
-		if claims.AuthTime == 0 || claims.Subject == claims.ClientID {
+		if !claims.IsUser() {
 			return nil, unauthorized(true)
 		}
 		a, err = h.manage.AdminActor(ctx, claims.Subject)
@@ -125,7 +97,7 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	if err != nil {
 		return nil, fmt.Errorf("api: caller: %w", err)
 	}
-	if rt.Scope != "" && !slices.Contains(strings.Fields(claims.Scope), rt.Scope) {
+	if rt.Scope != "" && !claims.HasScope(rt.Scope) {
 		return nil, insufficientScope(rt.Scope)
 	}
 	if foreign {
@@ -143,52 +115,4 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 		}
 	}
 	return c, nil
-}
-
-// verify checks a bearer token the way the protocol endpoints do
-// (internal/oauth token_verify.go): the signature against this tenant's
-// published keys only (keys.Verify refuses none, HMAC, foreign kids and
-// embedded keys), typ at+jwt (RFC 9068 §4, so an ID token is never taken
-// for an access token, RFC 8725 §3.11), the issuer this request arrived
-// on, the tenant, the management audience (RFC 8707 §2, RFC 9068 §4),
-// the validity period with no skew for our own tokens (RFC 7519 §4.1.4,
-// §4.1.5) and revocation (RFC 7009 §2). Failures wrap errInvalidToken.
-func (h *Handler) verify(r *http.Request, info *tenant.Info, raw string) (*tokenClaims, error) {
-	ctx := r.Context()
-	if strings.Count(raw, ".") != 2 {
-		return nil, fmt.Errorf("%w: not a JWS", errForged)
-	}
-	v, err := h.keys.Verify(ctx, info.Tenant.ID, raw)
-	if errors.Is(err, keys.ErrInvalidToken) {
-		return nil, fmt.Errorf("%w: %w", errForged, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("api: verify access token: %w", err)
-	}
-	if !strings.EqualFold(v.Type, keys.TypAccessToken) && !strings.EqualFold(v.Type, "application/"+keys.TypAccessToken) {
-		return nil, fmt.Errorf("%w: typ", errInvalidToken)
-	}
-	var c tokenClaims
-	if err := json.NewDecoder(bytes.NewReader(v.Payload)).Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: claims", errInvalidToken)
-	}
-	now := h.clock.Now().Unix()
-	switch {
-	case c.Issuer != info.Issuer, c.TenantID != info.Tenant.ID:
-		return nil, fmt.Errorf("%w: issuer or tenant", errInvalidToken)
-	case !c.Audience.Contains(manage.ManagementAPI):
-		return nil, fmt.Errorf("%w: audience", errInvalidToken)
-	case c.Subject == "", c.JTI == "", c.ClientID == "", c.Expiry == 0:
-		return nil, fmt.Errorf("%w: missing claim", errInvalidToken)
-	case now >= c.Expiry, c.NotBefore != 0 && now < c.NotBefore:
-		return nil, fmt.Errorf("%w: expired or not yet valid", errInvalidToken)
-	}
-	active, err := h.tokens.AccessTokenActive(ctx, info.Tenant.ID, c.JTI)
-	if err != nil {
-		return nil, fmt.Errorf("api: access token status: %w", err)
-	}
-	if !active {
-		return nil, fmt.Errorf("%w: revoked", errInvalidToken)
-	}
-	return &c, nil
 }
