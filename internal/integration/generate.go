@@ -106,9 +106,19 @@ func envFile(fw *framework, vars []EnvVar) string {
 			b.WriteString(v.Name + "=\n")
 			continue
 		}
-		b.WriteString(v.Name + "=" + v.Value + "\n")
+		b.WriteString(v.Name + "=" + envValue(v.Value) + "\n")
 	}
 	return b.String()
+}
+
+// envValue quotes a value with spaces so that a shell (set -a; . ./.env),
+// Node's --env-file and dotenv read it the same way. Values never hold
+// quotes, $, backticks or backslashes: normalize refuses them.
+func envValue(v string) string {
+	if strings.ContainsAny(v, " \t") {
+		return `"` + v + `"`
+	}
+	return v
 }
 
 // commonNotes are the facts every integration shares.
