@@ -17,9 +17,11 @@ const (
 // the operation's result: nil records a success, an error a failure whose
 // reason is only the error's kind (never its text, which may quote input).
 // details must never hold a secret. A record that cannot be written is
-// logged, not returned: the change it describes is already committed.
+// logged, not returned: the change it describes is already committed. A
+// dry run (WithDryRun) changes nothing and so records nothing, not even a
+// refusal.
 func (s *Service) audit(ctx context.Context, a Actor, tenantID, action, objType, objID string, opErr error, details map[string]string) {
-	if tenantID == "" {
+	if tenantID == "" || dryRun(ctx) {
 		return
 	}
 	id, err := s.random.ID("aud_")

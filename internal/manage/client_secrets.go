@@ -60,6 +60,14 @@ func (s *Service) AddClientSecret(ctx context.Context, tenantID, clientID string
 	if c.Public() {
 		return nil, idp.Invalid("type", "public clients (spa, native) have no secrets")
 	}
+	if dryRun(ctx) {
+		// The secret's id only: no value is generated in a dry run.
+		id, err := s.random.ID("sec_")
+		if err != nil {
+			return nil, err
+		}
+		return &NewSecret{ID: id, CreatedAt: s.clock.Now()}, nil
+	}
 	sec, err := s.addSecret(ctx, tenantID, clientID)
 	if err != nil {
 		s.audit(ctx, a, tenantID, action, "client", clientID, err, nil)
@@ -94,6 +102,9 @@ func (s *Service) DeleteClientSecret(ctx context.Context, tenantID, clientID, se
 	if err != nil {
 		s.auditDenied(ctx, a, tenantID, action, "client", clientID, err)
 		return err
+	}
+	if dryRun(ctx) {
+		return s.secretExists(ctx, tenantID, clientID, secretID)
 	}
 	if err := s.store.DeleteClientSecret(ctx, tenantID, clientID, secretID); err != nil {
 		return fmt.Errorf("manage: delete client secret: %w", err)

@@ -139,6 +139,14 @@ func (s *Service) CreateClient(ctx context.Context, tenantID string, in ClientIn
 		s.audit(ctx, a, tenantID, action, "client", id, err, nil)
 		return nil, err
 	}
+	if dryRun(ctx) {
+		// No secret is generated: a dry run shows no credential.
+		taken := fmt.Errorf("manage: client_id %q is taken in this tenant: %w", id, idp.ErrConflict)
+		if err := mustNotExist(func() error { _, err := s.store.GetClient(ctx, tenantID, id); return err }, taken); err != nil {
+			return nil, fmt.Errorf("manage: create client: %w", err)
+		}
+		return &ClientCreated{Client: c}, nil
+	}
 	if err := s.store.CreateClient(ctx, tenantID, c); err != nil {
 		if errors.Is(err, idp.ErrConflict) {
 			err = fmt.Errorf("manage: client_id %q is taken in this tenant: %w", id, idp.ErrConflict)
@@ -233,6 +241,9 @@ func (s *Service) UpdateClient(ctx context.Context, tenantID, clientID string, p
 		return nil, err
 	}
 	c.UpdatedAt = s.clock.Now()
+	if dryRun(ctx) {
+		return c, nil
+	}
 	if err := s.store.UpdateClient(ctx, tenantID, c); err != nil {
 		s.audit(ctx, a, tenantID, action, "client", clientID, err, nil)
 		return nil, fmt.Errorf("manage: update client: %w", err)
@@ -248,6 +259,12 @@ func (s *Service) DeleteClient(ctx context.Context, tenantID, clientID string) e
 	if err != nil {
 		s.auditDenied(ctx, a, tenantID, action, "client", clientID, err)
 		return err
+	}
+	if dryRun(ctx) {
+		if _, err := s.store.GetClient(ctx, tenantID, clientID); err != nil {
+			return fmt.Errorf("manage: delete client %q: %w", clientID, err)
+		}
+		return nil
 	}
 	if err := s.store.DeleteClient(ctx, tenantID, clientID); err != nil {
 		return fmt.Errorf("manage: delete client %q: %w", clientID, err)

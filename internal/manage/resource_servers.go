@@ -157,6 +157,10 @@ func (s *Service) CreateResourceServer(ctx context.Context, tenantID string, in 
 		s.audit(ctx, a, tenantID, action, "resource_server", "", err, nil)
 		return nil, err
 	}
+	if dryRun(ctx) {
+		// buildResourceServer already refused a taken identifier.
+		return r, nil
+	}
 	if err := s.store.CreateResourceServer(ctx, tenantID, r); err != nil {
 		if errors.Is(err, idp.ErrConflict) {
 			err = idp.Invalid("identifier", "a resource server with this identifier exists in the tenant")
@@ -300,6 +304,9 @@ func (s *Service) AddResourceServerScope(ctx context.Context, tenantID, ref stri
 
 func (s *Service) saveResourceServer(ctx context.Context, a Actor, action string, r *idp.ResourceServer) (*idp.ResourceServer, error) {
 	r.UpdatedAt = s.clock.Now()
+	if dryRun(ctx) {
+		return r, nil
+	}
 	if err := s.store.UpdateResourceServer(ctx, r.TenantID, r); err != nil {
 		s.audit(ctx, a, r.TenantID, action, "resource_server", r.ID, err, nil)
 		return nil, fmt.Errorf("manage: update resource server: %w", err)
@@ -323,6 +330,9 @@ func (s *Service) DeleteResourceServer(ctx context.Context, tenantID, ref string
 	if err := errBuiltin(r); err != nil {
 		s.audit(ctx, a, tenantID, action, "resource_server", r.ID, err, nil)
 		return err
+	}
+	if dryRun(ctx) {
+		return nil
 	}
 	if err := s.store.DeleteResourceServer(ctx, tenantID, r.ID); err != nil {
 		return fmt.Errorf("manage: delete resource server: %w", err)

@@ -46,6 +46,9 @@ func (s *Service) RotateSigningKey(ctx context.Context, tenantID string, immedia
 		s.auditDenied(ctx, a, tenantID, action, "signing_key", "", err)
 		return nil, err
 	}
+	if dryRun(ctx) {
+		return s.planRotate(ctx, tenantID, t.SigningAlg, immediate)
+	}
 	res, err := s.keys.Rotate(ctx, tenantID, t.SigningAlg, immediate)
 	if err != nil {
 		s.audit(ctx, a, tenantID, action, "signing_key", "", err, nil)
@@ -83,6 +86,9 @@ func (s *Service) StageSigningKey(ctx context.Context, tenantID, alg string) (*i
 	if alg == "" {
 		alg = t.SigningAlg
 	}
+	if dryRun(ctx) {
+		return planStage(tenantID, alg, s.clock.Now())
+	}
 	k, err := s.keys.Stage(ctx, tenantID, alg)
 	if err != nil {
 		s.audit(ctx, a, tenantID, action, "signing_key", "", err, map[string]string{"alg": alg})
@@ -108,6 +114,9 @@ func (s *Service) ActivateSigningKey(ctx context.Context, tenantID, kid string, 
 	if force {
 		details["force"] = "true"
 	}
+	if dryRun(ctx) {
+		return s.planActivate(ctx, tenantID, kid)
+	}
 	res, err := s.keys.Activate(ctx, tenantID, kid, force)
 	if err != nil {
 		s.audit(ctx, a, tenantID, action, "signing_key", kid, err, details)
@@ -130,6 +139,9 @@ func (s *Service) RetireSigningKey(ctx context.Context, tenantID, kid string) (*
 	if err != nil {
 		s.auditDenied(ctx, a, tenantID, action, "signing_key", kid, err)
 		return nil, err
+	}
+	if dryRun(ctx) {
+		return s.planRetire(ctx, tenantID, kid)
 	}
 	res, err := s.keys.Retire(ctx, tenantID, kid)
 	if err != nil {

@@ -203,6 +203,14 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (*TenantResu
 	if err := validateTenant(t); err != nil {
 		return nil, err
 	}
+	if dryRun(ctx) {
+		// No signing key and no built-in resource server are created.
+		taken := idp.Invalid("id", fmt.Sprintf("tenant id %q is taken", id))
+		if err := mustNotExist(func() error { _, err := s.store.GetTenant(ctx, id); return err }, taken); err != nil {
+			return nil, err
+		}
+		return &TenantResult{Tenant: t, Issuer: s.Issuer(t)}, nil
+	}
 	if err := s.store.CreateTenant(ctx, t); err != nil {
 		if errors.Is(err, idp.ErrConflict) {
 			return nil, idp.Invalid("id", fmt.Sprintf("tenant id %q is taken", id))
@@ -409,6 +417,11 @@ func (s *Service) UpdateTenant(ctx context.Context, tenantID string, p TenantPat
 		s.audit(ctx, a, tenantID, action, "tenant", tenantID, err, nil)
 		return nil, err
 	}
+	if dryRun(ctx) {
+		// A new signing algorithm would get a key here; none is made.
+		t.UpdatedAt = s.clock.Now()
+		return &TenantResult{Tenant: &t, Issuer: s.Issuer(&t)}, nil
+	}
 	details := map[string]string{}
 	if t.SigningAlg != cur.SigningAlg {
 		if _, err := s.keys.Rotate(ctx, tenantID, t.SigningAlg, true); err != nil {
@@ -442,6 +455,9 @@ func (s *Service) DeleteTenant(ctx context.Context, tenantID string) error {
 	}
 	if a.Type == ActorClient {
 		return fmt.Errorf("manage: a machine token cannot delete its tenant: %w", idp.ErrForbidden)
+	}
+	if dryRun(ctx) {
+		return nil
 	}
 	if err := s.store.DeleteTenant(ctx, tenantID); err != nil {
 		return fmt.Errorf("manage: delete tenant: %w", err)

@@ -190,6 +190,9 @@ func (s *Service) UpdateTheme(ctx context.Context, tenantID string, p ThemePatch
 	}
 	now := s.clock.Now()
 	th.UpdatedAt = now
+	if dryRun(ctx) {
+		return &ThemeResult{Theme: th, DefaultLanguage: lang, Warnings: ContrastWarnings(th)}, nil
+	}
 	if err := s.store.PutTheme(ctx, tenantID, th); err != nil {
 		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
 		return nil, fmt.Errorf("manage: save theme: %w", err)
@@ -216,6 +219,10 @@ func (s *Service) ResetTheme(ctx context.Context, tenantID string) (*ThemeResult
 	if err != nil {
 		s.auditDenied(ctx, a, tenantID, action, "theme", tenantID, err)
 		return nil, err
+	}
+	if dryRun(ctx) {
+		th := DefaultTheme(tenantID)
+		return &ThemeResult{Theme: th, DefaultLanguage: t.DefaultLanguage, Warnings: ContrastWarnings(th)}, nil
 	}
 	if err := s.store.DeleteTheme(ctx, tenantID); err != nil {
 		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
@@ -257,9 +264,13 @@ func (s *Service) SetThemeImage(ctx context.Context, tenantID, kind, contentType
 		s.auditDenied(ctx, a, tenantID, action, "theme", tenantID, err)
 		return nil, err
 	}
-	if err := s.store.PutThemeAsset(ctx, tenantID, kind, mt, data, s.clock.Now()); err != nil {
-		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, map[string]string{"fields": field})
-		return nil, fmt.Errorf("manage: save theme %s: %w", kind, err)
+	// In a dry run the image is not stored; UpdateTheme below reports the
+	// theme pointing at it without saving either.
+	if !dryRun(ctx) {
+		if err := s.store.PutThemeAsset(ctx, tenantID, kind, mt, data, s.clock.Now()); err != nil {
+			s.audit(ctx, a, tenantID, action, "theme", tenantID, err, map[string]string{"fields": field})
+			return nil, fmt.Errorf("manage: save theme %s: %w", kind, err)
+		}
 	}
 	u := page.BrandAssetPath(kind, data)
 	p := ThemePatch{}

@@ -54,6 +54,13 @@ func (s *Service) RevokeUserSessions(ctx context.Context, tenantID, userID strin
 	if _, err := s.store.GetUser(ctx, tenantID, userID); err != nil {
 		return 0, fmt.Errorf("manage: user %q: %w", userID, err)
 	}
+	if dryRun(ctx) {
+		ss, err := s.store.ListUserSessions(ctx, tenantID, userID, s.clock.Now())
+		if err != nil {
+			return 0, fmt.Errorf("manage: list sessions: %w", err)
+		}
+		return len(ss), nil
+	}
 	n, err := s.store.RevokeUserSessions(ctx, tenantID, userID, s.clock.Now())
 	if err != nil {
 		s.audit(ctx, a, tenantID, action, "user", userID, err, nil)
@@ -138,6 +145,9 @@ func (s *Service) RevokeConnectedApp(ctx context.Context, tenantID, userID, clie
 	}
 	if !slices.ContainsFunc(apps, func(c ConnectedApp) bool { return c.ClientID == clientID }) {
 		return fmt.Errorf("manage: user %q has no connection with client %q: %w", userID, clientID, idp.ErrNotFound)
+	}
+	if dryRun(ctx) {
+		return nil
 	}
 	now := s.clock.Now()
 	if err := s.store.DeleteConsent(ctx, tenantID, userID, clientID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {

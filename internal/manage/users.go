@@ -81,6 +81,12 @@ func (s *Service) CreateUser(ctx context.Context, tenantID string, in UserInput)
 		s.audit(ctx, a, tenantID, action, "user", "", err, nil)
 		return nil, err
 	}
+	if dryRun(ctx) {
+		if err := s.emailFree(ctx, tenantID, u.Email, ""); err != nil {
+			return nil, fmt.Errorf("manage: create user: %w", err)
+		}
+		return u, nil
+	}
 	if err := s.store.CreateUser(ctx, tenantID, u); err != nil {
 		if errors.Is(err, idp.ErrConflict) {
 			err = fmt.Errorf("manage: a user with this email exists in the tenant: %w", idp.ErrConflict)
@@ -157,6 +163,14 @@ func (s *Service) UpdateUser(ctx context.Context, tenantID, userID string, p Use
 	}
 	setBool(&u.EmailVerified, p.EmailVerified)
 	u.UpdatedAt = s.clock.Now()
+	if dryRun(ctx) {
+		if u.Email != oldEmail {
+			if err := s.emailFree(ctx, tenantID, u.Email, userID); err != nil {
+				return nil, fmt.Errorf("manage: update user: %w", err)
+			}
+		}
+		return u, nil
+	}
 	if err := s.store.UpdateUser(ctx, tenantID, u); err != nil {
 		if errors.Is(err, idp.ErrConflict) {
 			err = fmt.Errorf("manage: a user with this email exists in the tenant: %w", idp.ErrConflict)
@@ -191,6 +205,12 @@ func (s *Service) SuspendUser(ctx context.Context, tenantID, userID string) (*id
 	u, err := s.store.GetUser(ctx, tenantID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("manage: user %q: %w", userID, err)
+	}
+	if dryRun(ctx) {
+		if u.Status != idp.UserSuspended {
+			u.Status, u.UpdatedAt = idp.UserSuspended, s.clock.Now()
+		}
+		return u, nil
 	}
 	if u.Status != idp.UserSuspended {
 		u.Status = idp.UserSuspended
@@ -229,6 +249,12 @@ func (s *Service) DeleteUser(ctx context.Context, tenantID, userID string) error
 	if err != nil {
 		s.auditDenied(ctx, a, tenantID, action, "user", userID, err)
 		return err
+	}
+	if dryRun(ctx) {
+		if _, err := s.store.GetUser(ctx, tenantID, userID); err != nil {
+			return fmt.Errorf("manage: delete user %q: %w", userID, err)
+		}
+		return nil
 	}
 	if err := s.store.DeleteUser(ctx, tenantID, userID); err != nil {
 		return fmt.Errorf("manage: delete user %q: %w", userID, err)
