@@ -285,7 +285,9 @@ func refreshGrant(ctx context.Context, srv *server, clientID, refresh string) to
 type tokenSourceHandler struct{ ts oauth2.TokenSource }
 
 // TokenSource returns the tokens.
-func (h tokenSourceHandler) TokenSource(context.Context) (oauth2.TokenSource, error) { return h.ts, nil }
+func (h tokenSourceHandler) TokenSource(context.Context) (oauth2.TokenSource, error) {
+	return h.ts, nil
+}
 
 // Authorize refuses: these tokens must be enough.
 func (h tokenSourceHandler) Authorize(_ context.Context, _ *http.Request, resp *http.Response) error {
