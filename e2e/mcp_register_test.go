@@ -144,6 +144,42 @@ func registrationRedirects(ctx context.Context, t *testing.T, srv *server) {
 	}
 }
 
+// registrationLimited: unauthenticated registration is rate-limited per
+// client address (SECURITY-TESTS 46); a flood ends in 429 with
+// Retry-After (RFC 6585 §4) well before a hundred registrations.
+func registrationLimited(ctx context.Context, t *testing.T, srv *server) {
+	raw, err := json.Marshal(registration("http://127.0.0.1:33420/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.url+"/oauth2/register", bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatalf("register: %v", err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusCreated:
+			continue
+		case http.StatusTooManyRequests:
+			if resp.Header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After")
+			}
+			t.Logf("registration refused with 429 after %d more registrations", i)
+			return
+		default:
+			t.Fatalf("registration %d = %s, want 201 or 429", i+1, resp.Status)
+		}
+	}
+	t.Errorf("100 registrations from one address in a row were all accepted")
+}
+
 // registration is the metadata a public MCP client registers with.
 func registration(redirectURI string) map[string]any {
 	return map[string]any{

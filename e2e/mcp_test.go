@@ -103,6 +103,8 @@ func TestMCPGoSDK(t *testing.T) {
 		})
 	}
 	t.Run("concurrent refresh within the grace window", func(t *testing.T) { refreshRace(ctx, t, srv, owner) })
+	// Last: it uses up this address's registrations.
+	t.Run("registration is rate-limited", func(t *testing.T) { registrationLimited(ctx, t, srv) })
 }
 
 // ownerConnects checks the first connection: the sequence of requests the
