@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/authalla/authalla/internal/idp"
@@ -27,6 +28,7 @@ type metadata struct {
 	EndSessionEndpoint                         string   `json:"end_session_endpoint"`
 	IntrospectionEndpoint                      string   `json:"introspection_endpoint"`
 	RevocationEndpoint                         string   `json:"revocation_endpoint"`
+	RegistrationEndpoint                       string   `json:"registration_endpoint,omitempty"`
 	ScopesSupported                            []string `json:"scopes_supported"`
 	ResponseTypesSupported                     []string `json:"response_types_supported"`
 	ResponseModesSupported                     []string `json:"response_modes_supported"`
@@ -47,7 +49,25 @@ type metadata struct {
 
 // buildMetadata describes the tenant at the issuer the request arrived on.
 // Every endpoint is under that issuer, so a tenant reached at two issuers
-// (host and path) gets two consistent documents.
+// (host and path) gets two consistent documents. On the admin tenant it
+// adds the registration endpoint when registration is on (RFC 8414 §2,
+// RFC 7591 §3), and every tenant lists its derived scopes (the MCP
+// scopes on the admin tenant).
+func (p *Provider) buildMetadata(info *tenant.Info) *metadata {
+	m := buildMetadata(info)
+	for _, s := range p.derivedScopes(info) {
+		if !slices.Contains(m.ScopesSupported, s) {
+			// Clip: never append into defaultClientScopes' array.
+			m.ScopesSupported = append(slices.Clip(m.ScopesSupported), s)
+		}
+	}
+	if p.registrationEnabled(info) {
+		m.RegistrationEndpoint = info.URL(registerPath)
+	}
+	return m
+}
+
+// buildMetadata describes what every tenant supports, at info's issuer.
 func buildMetadata(info *tenant.Info) *metadata {
 	alg := info.Tenant.SigningAlg
 	if alg == "" {
@@ -127,7 +147,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) error {
 	info := tenant.MustFromContext(r.Context())
 	k := docKey{tenantID: info.Tenant.ID, issuer: info.Issuer, updated: info.Tenant.UpdatedAt.UnixNano()}
 	doc, err := p.discoveryDocs.get(k, func() ([]byte, error) {
-		b, err := json.Marshal(buildMetadata(info))
+		b, err := json.Marshal(p.buildMetadata(info))
 		if err != nil {
 			return nil, fmt.Errorf("discovery: %w", err)
 		}

@@ -28,6 +28,7 @@ type discoveryDoc struct {
 	EndSessionEndpoint                string   `json:"end_session_endpoint"`
 	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	RegistrationEndpoint              string   `json:"registration_endpoint"`
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	ResponseModesSupported            []string `json:"response_modes_supported"`

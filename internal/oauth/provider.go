@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/secret"
@@ -29,6 +30,13 @@ type Options struct {
 	// DerivedResources are resource servers derived from the issuer
 	// (derived.go); nil means none.
 	DerivedResources DerivedResources
+	// Registrar stores dynamically registered clients; with it the admin
+	// tenant serves RFC 7591 registration (register.go). nil: no
+	// registration anywhere.
+	Registrar Registrar
+	// Proxies are the peers trusted to report the client address (for
+	// the registration rate limit).
+	Proxies httpx.Proxies
 }
 
 // Provider serves the protocol endpoints of whichever tenant the request
@@ -41,6 +49,12 @@ type Provider struct {
 	random   secret.Source
 	jwksAge  int
 	derived  DerivedResources
+	// registrar, proxies, registrations and registrationTokenFailures
+	// serve dynamic client registration (register.go).
+	registrar                 Registrar
+	proxies                   httpx.Proxies
+	registrations             *failureLimiter
+	registrationTokenFailures *failureLimiter
 	// discoveryDocs caches marshalled discovery documents (discovery.go).
 	discoveryDocs docCache
 	// clientAuthFailures throttles failed client authentication per
@@ -57,8 +71,12 @@ func New(o Options) *Provider {
 		o.JWKSMaxAge = 300
 	}
 	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge,
-		derived:            o.DerivedResources,
-		clientAuthFailures: newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}
+		derived:                   o.DerivedResources,
+		registrar:                 o.Registrar,
+		proxies:                   o.Proxies,
+		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
+		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),
+		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}
 }
 
 // Routes registers the endpoints on a tenant mux (paths are relative to
@@ -66,4 +84,5 @@ func New(o Options) *Provider {
 func (p *Provider) Routes(mux *http.ServeMux) {
 	p.authorizeRoutes(mux)
 	p.tokenRoutes(mux)
+	p.registerRoutes(mux)
 }
