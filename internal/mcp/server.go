@@ -33,6 +33,9 @@ type Options struct {
 	Log *slog.Logger
 	// Version is the server version reported to clients at initialize.
 	Version string
+	// Issuers lists every issuer a tenant is served at (host and path
+	// forms), for get_tenant_endpoints; nil shows only the preferred one.
+	Issuers func(*idp.Tenant) []string
 }
 
 // Server is the MCP endpoint with its protected resource metadata.
@@ -45,6 +48,7 @@ type Server struct {
 	// toolScopes maps each tool's name to the scope it needs; filled by
 	// addTool while registering, read-only afterwards.
 	toolScopes map[string]string
+	issuersOf  func(*idp.Tenant) []string
 	sdk        http.Handler
 }
 
@@ -70,6 +74,7 @@ func New(o Options) *Server {
 		clock:      o.Clock,
 		log:        o.Log,
 		toolScopes: map[string]string{},
+		issuersOf:  o.Issuers,
 	}
 	srv := mcpsdk.NewServer(&mcpsdk.Implementation{Name: "authalla", Title: "Authalla", Version: o.Version},
 		&mcpsdk.ServerOptions{Instructions: instructions})

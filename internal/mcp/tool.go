@@ -185,3 +185,12 @@ func (s *Server) toolErr(ctx context.Context, tool string, err error) error {
 	s.log.ErrorContext(ctx, "mcp: tool failed", "tool", tool, "err", err)
 	return toolError("An internal error occurred. Try again; if it persists, report it to the Authalla operator.")
 }
+
+// pageArgs are the paging inputs of list tools.
+type pageArgs struct {
+	Limit  int `json:"limit,omitempty" jsonschema:"Items per page: default 50, at most 200."`
+	Offset int `json:"offset,omitempty" jsonschema:"Items to skip, for the next page: the previous offset plus limit."`
+}
+
+// page is the manage page of p (manage clamps and validates it).
+func (p pageArgs) page() idp.Page { return idp.Page{Limit: p.Limit, Offset: p.Offset} }

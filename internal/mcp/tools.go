@@ -9,9 +9,11 @@ import (
 // registerTools adds every tool to srv. Each area's tools live in their
 // own file (tools_*.go).
 func (s *Server) registerTools(srv *mcpsdk.Server) {
-	// Areas are added here as their files land: tenants, theme, keys,
-	// audit (tools_tenants.go …), clients, users, resources, integration.
-	_ = srv
+	s.registerTenantTools(srv)
+	s.registerThemeTools(srv)
+	s.registerKeyTools(srv)
+	s.registerAuditTools(srv)
+	s.registerEndpointTools(srv)
 }
 
 // marshalJSON is the JSON text of a tool's structured output.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/authalla/authalla/internal/login"
 	"github.com/authalla/authalla/internal/mail"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/mcp"
 	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/page"
 	"github.com/authalla/authalla/internal/secret"
@@ -91,9 +93,16 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	sessions := &session.Manager{Store: o.Store, Clock: o.Clock, Random: o.Random}
+	// The admin tenant's MCP endpoint is a resource server derived from
+	// the issuer (served below only with Manage).
+	var derived oauth.DerivedResources
+	if o.Manage != nil {
+		derived = mcp.Resources{}
+	}
 	provider := oauth.New(oauth.Options{
 		Store: o.Store, Keys: o.Keys, Sessions: sessions, Clock: o.Clock, Random: o.Random,
-		JWKSMaxAge: int(o.Keys.JWKSMaxAge().Seconds()),
+		JWKSMaxAge:       int(o.Keys.JWKSMaxAge().Seconds()),
+		DerivedResources: derived,
 	})
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
@@ -105,6 +114,10 @@ func New(o Options) (*Server, error) {
 	hosted.Routes(tenantMux)
 	if o.Manage != nil {
 		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
+		mcp.New(mcp.Options{
+			Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Proxies: proxies, Clock: o.Clock, Log: o.Log,
+			Issuers: tenantIssuers(resolver, cfg.BaseDomain, cfg.PathIssuers),
+		}).Routes(tenantMux)
 	}
 	// self is the finished root handler: the Admin UI exchanges its
 	// authorization code by calling the token endpoint in-process.
@@ -131,6 +144,31 @@ func New(o Options) (*Server, error) {
 	h = httpx.WithRequestID(h)
 	self = h
 	return &Server{handler: h, resolver: resolver, login: hosted}, nil
+}
+
+// tenantIssuers lists every issuer a tenant is served at, preferred
+// first: the admin tenant at the public URL and login.{base-domain}; a
+// customer tenant at {id}.{base-domain} and, with path issuers on,
+// {public-url}/t/{id}. A base domain that is an IP address has no
+// subdomains, so no host forms.
+func tenantIssuers(r *tenant.Resolver, baseDomain string, pathIssuers bool) func(*idp.Tenant) []string {
+	hosts := net.ParseIP(baseDomain) == nil
+	return func(t *idp.Tenant) []string {
+		out := []string{r.PreferredIssuer(t)}
+		switch {
+		case t.Admin && hosts:
+			out = append(out, r.HostIssuer("login"))
+		case t.Admin:
+		case hosts:
+			out = append(out, r.HostIssuer(t.ID))
+			if pathIssuers {
+				out = append(out, r.PathIssuer(t.ID))
+			}
+		case pathIssuers:
+			out = append(out, r.PathIssuer(t.ID))
+		}
+		return out
+	}
 }
 
 // Handler returns the root handler.

@@ -1,0 +1,52 @@
+package mcp
+
+import (
+	"time"
+
+	"github.com/authalla/authalla/internal/manage"
+)
+
+// tenantView is a tenant as the tools show it (the REST API's field
+// names, so that a model moving between the two sees one vocabulary).
+type tenantView struct {
+	ID                 string    `json:"id"`
+	AccountID          string    `json:"account_id,omitempty"`
+	Name               string    `json:"name"`
+	Admin              bool      `json:"admin"`
+	Issuer             string    `json:"issuer,omitempty"`
+	AllowRegistration  bool      `json:"allow_registration"`
+	AuthMethods        []string  `json:"auth_methods"`
+	AllowedOrigins     []string  `json:"allowed_origins"`
+	SigningAlg         string    `json:"signing_alg"`
+	AccessTokenTTL     int       `json:"access_token_ttl"`
+	IDTokenTTL         int       `json:"id_token_ttl"`
+	RefreshTokenTTL    int       `json:"refresh_token_ttl"`
+	RefreshAbsoluteTTL int       `json:"refresh_absolute_ttl"`
+	SessionTTL         int       `json:"session_ttl"`
+	SessionIdleTTL     int       `json:"session_idle_ttl"`
+	EmailFromName      string    `json:"email_from_name,omitempty"`
+	EmailFromAddress   string    `json:"email_from_address,omitempty"`
+	DefaultLanguage    string    `json:"default_language"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
+}
+
+func viewTenant(t *manage.TenantResult) tenantView {
+	return tenantView{
+		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin, Issuer: t.Issuer,
+		AllowRegistration: t.AllowRegistration, AuthMethods: nonNil(t.AuthMethods), AllowedOrigins: nonNil(t.AllowedOrigins),
+		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
+		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
+		SessionTTL: t.SessionTTL, SessionIdleTTL: t.SessionIdleTTL,
+		EmailFromName: t.EmailFromName, EmailFromAddress: t.EmailFromAddress, DefaultLanguage: t.DefaultLanguage,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
+// nonNil returns s, or an empty slice for nil (JSON [] rather than null).
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
