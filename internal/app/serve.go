@@ -180,7 +180,8 @@ func maintainLoop(ctx context.Context, d *deps, interval time.Duration) {
 
 // maintain moves every tenant's signing keys along their staged rotation
 // (activate published keys, drop retired ones past retention) and purges
-// expired codes, tokens, sessions and challenges.
+// expired codes, tokens, sessions and challenges, and self-registered
+// clients left unused for a day.
 func maintain(ctx context.Context, d *deps) {
 	for off := 0; ctx.Err() == nil; {
 		ts, total, err := d.store.ListTenants(ctx, "", idp.Page{Limit: 200, Offset: off})
@@ -204,9 +205,14 @@ func maintain(ctx context.Context, d *deps) {
 	n, err := d.store.PurgeExpired(ctx, d.clock.Now())
 	if err != nil {
 		d.log.Warn("maintenance: purge", "err", err)
-		return
-	}
-	if n > 0 {
+	} else if n > 0 {
 		d.log.Info("maintenance: purged expired rows", "rows", n)
+	}
+	// Self-registered clients (RFC 7591) that never obtained a grant.
+	n, err = d.manage.PurgeDynamicClients(manage.WithActor(ctx, systemActor), manage.DefaultDynamicClientTTL)
+	if err != nil {
+		d.log.Warn("maintenance: purge unused registered clients", "err", err)
+	} else if n > 0 {
+		d.log.Info("maintenance: purged unused registered clients", "clients", n)
 	}
 }

@@ -99,10 +99,19 @@ func New(o Options) (*Server, error) {
 	if o.Manage != nil {
 		derived = mcp.Resources{}
 	}
+	// Dynamic client registration (RFC 7591) on the admin tenant, stored
+	// through manage (a nil *manage.Service must not become a non-nil
+	// interface).
+	var registrar oauth.Registrar
+	if o.Manage != nil {
+		registrar = o.Manage
+	}
 	provider := oauth.New(oauth.Options{
 		Store: o.Store, Keys: o.Keys, Sessions: sessions, Clock: o.Clock, Random: o.Random,
 		JWKSMaxAge:       int(o.Keys.JWKSMaxAge().Seconds()),
 		DerivedResources: derived,
+		Registrar:        registrar,
+		Proxies:          proxies,
 	})
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
