@@ -13,6 +13,7 @@ import (
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/authalla/authalla/internal/bearer"
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
@@ -170,7 +171,9 @@ func (s *Server) toolErr(ctx context.Context, tool string, err error) error {
 	case errors.As(err, &te):
 		return te
 	case errors.As(err, &ve):
-		return toolError(fmt.Sprintf("Invalid input: %s. Correct it and call %s again.", ve.Error(), tool))
+		// Sanitised as the REST API's error_description is, so that both
+		// surfaces show the same bytes.
+		return toolError(fmt.Sprintf("Invalid input: %s. Correct it and call %s again.", httpx.SanitizeDescription(ve.Error()), tool))
 	case errors.Is(err, idp.ErrNotFound):
 		return toolError("Not found: no such object in a tenant you can manage. Check the id (list tools show the ids you can use).")
 	case errors.Is(err, idp.ErrForbidden):
