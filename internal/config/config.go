@@ -42,6 +42,11 @@ type Config struct {
 	SMTP           SMTP
 	LogLevel       string        // debug, info, warn, error
 	ShutdownGrace  time.Duration // how long in-flight requests may drain
+	// ClientIDMetadataDocuments lets clients of the admin tenant (MCP
+	// assistants) use an https URL as client_id, whose JSON document the
+	// server fetches (draft-ietf-oauth-client-id-metadata-document). Off
+	// by default: it makes the server fetch URLs that anyone can name.
+	ClientIDMetadataDocuments bool
 }
 
 // Default returns the zero-config development settings.
@@ -94,6 +99,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MasterKey, "master-key", c.MasterKey, "base64 master key for at-rest encryption (AUTHALLA_MASTER_KEY)")
 	fs.BoolVar(&c.Dev, "dev", c.Dev, "development mode (AUTHALLA_DEV)")
 	fs.BoolVar(&c.PathIssuers, "path-issuers", c.PathIssuers, "also serve tenants at {public-url}/t/{id} (AUTHALLA_PATH_ISSUERS)")
+	fs.BoolVar(&c.ClientIDMetadataDocuments, "client-id-metadata-documents", c.ClientIDMetadataDocuments, "accept https URLs as client_id on the admin tenant and fetch their metadata documents (AUTHALLA_CLIENT_ID_METADATA_DOCUMENTS)")
 	fs.Func("trusted-proxies", "comma-separated CIDRs whose X-Forwarded-* headers are trusted (AUTHALLA_TRUSTED_PROXIES)", func(s string) error {
 		p, err := parsePrefixes(s)
 		c.TrustedProxies = p
@@ -141,6 +147,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := boolean("AUTHALLA_PATH_ISSUERS", &c.PathIssuers); err != nil {
+		return err
+	}
+	if err := boolean("AUTHALLA_CLIENT_ID_METADATA_DOCUMENTS", &c.ClientIDMetadataDocuments); err != nil {
 		return err
 	}
 	if v := getenv("AUTHALLA_SMTP_PORT"); v != "" {

@@ -119,7 +119,10 @@ func (p *Provider) checkClient(ctx context.Context, info *tenant.Info, v url.Val
 // loadClient loads clientID from the request's tenant and resolves the
 // redirect URI (sent may be empty); used for new and resumed requests.
 func (p *Provider) loadClient(ctx context.Context, info *tenant.Info, clientID, sent string) (*idp.Client, string, error) {
-	client, err := p.store.GetClient(ctx, info.Tenant.ID, clientID)
+	client, err := p.lookupClient(ctx, info, clientID)
+	if me := asClientMetadataError(err); me != nil {
+		return nil, "", pageError("The application's client ID Metadata Document cannot be used: " + me.reason + ".")
+	}
 	if errors.Is(err, idp.ErrNotFound) {
 		return nil, "", pageError("The application that sent you here is not registered.")
 	}

@@ -87,7 +87,10 @@ func (p *Provider) authenticateClient(w http.ResponseWriter, r *http.Request, fo
 	tid := info.Tenant.ID
 
 	if creds.method == authMethodNone {
-		c, err := p.store.GetClient(ctx, tid, creds.id)
+		c, err := p.lookupClient(ctx, info, creds.id)
+		if me := asClientMetadataError(err); me != nil {
+			return nil, &httpx.OAuthError{Code: oauthInvalidClient, Description: "The client ID Metadata Document cannot be used: " + me.reason + ".", Status: http.StatusUnauthorized}
+		}
 		if errors.Is(err, idp.ErrNotFound) {
 			return nil, clientAuthError(info, false)
 		}

@@ -45,6 +45,9 @@ type metadata struct {
 	RequestParameterSupported                  bool     `json:"request_parameter_supported"`
 	RequestURIParameterSupported               bool     `json:"request_uri_parameter_supported"`
 	ClaimsParameterSupported                   bool     `json:"claims_parameter_supported"`
+	// ClientIDMetadataDocumentSupported: URL client ids are resolved
+	// (draft-ietf-oauth-client-id-metadata-document; client_metadata.go).
+	ClientIDMetadataDocumentSupported bool `json:"client_id_metadata_document_supported,omitempty"`
 }
 
 // buildMetadata describes the tenant at the issuer the request arrived on.
@@ -64,6 +67,7 @@ func (p *Provider) buildMetadata(info *tenant.Info) *metadata {
 	if p.registrationEnabled(info) {
 		m.RegistrationEndpoint = info.URL(registerPath)
 	}
+	m.ClientIDMetadataDocumentSupported = p.metadataDocumentsSupported(info)
 	return m
 }
 

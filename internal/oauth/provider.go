@@ -37,6 +37,9 @@ type Options struct {
 	// Proxies are the peers trusted to report the client address (for
 	// the registration rate limit).
 	Proxies httpx.Proxies
+	// ClientMetadata resolves URL client ids on the admin tenant (Client
+	// ID Metadata Documents, client_metadata.go); nil turns them off.
+	ClientMetadata *ClientMetadataDocuments
 }
 
 // Provider serves the protocol endpoints of whichever tenant the request
@@ -55,6 +58,8 @@ type Provider struct {
 	proxies                   httpx.Proxies
 	registrations             *failureLimiter
 	registrationTokenFailures *failureLimiter
+	// metadataDocs resolves URL client ids (client_metadata.go); nil: off.
+	metadataDocs *ClientMetadataDocuments
 	// discoveryDocs caches marshalled discovery documents (discovery.go).
 	discoveryDocs docCache
 	// clientAuthFailures throttles failed client authentication per
@@ -74,6 +79,7 @@ func New(o Options) *Provider {
 		derived:                   o.DerivedResources,
 		registrar:                 o.Registrar,
 		proxies:                   o.Proxies,
+		metadataDocs:              o.ClientMetadata,
 		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
 		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),
 		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}

@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/authalla/authalla/internal/admin"
@@ -42,6 +44,12 @@ type Options struct {
 	// Sealer seals the Admin UI's cookies; with it and Manage the Admin UI
 	// is served under /admin/ on the admin tenant's hosts.
 	Sealer *secret.Sealer
+	// MetadataAddressPolicy and MetadataRootCAs replace, for tests that
+	// serve Client ID Metadata Documents on loopback, the rule that
+	// documents are fetched from public addresses only and the system
+	// trust roots. Production leaves both nil.
+	MetadataAddressPolicy func(netip.Addr) bool
+	MetadataRootCAs       *x509.CertPool
 }
 
 // KeyManager is the key service the server needs: signing, verification,
@@ -93,6 +101,12 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	sessions := &session.Manager{Store: o.Store, Clock: o.Clock, Random: o.Random}
+	var metadataDocs *oauth.ClientMetadataDocuments
+	if cfg.ClientIDMetadataDocuments && o.Manage != nil {
+		metadataDocs = oauth.NewClientMetadataDocuments(oauth.ClientMetadataOptions{
+			Registrar: o.Manage, Clock: o.Clock, Log: o.Log, AllowAddress: o.MetadataAddressPolicy, RootCAs: o.MetadataRootCAs,
+		})
+	}
 	// The admin tenant's MCP endpoint is a resource server derived from
 	// the issuer (served below only with Manage).
 	var derived oauth.DerivedResources
@@ -112,6 +126,7 @@ func New(o Options) (*Server, error) {
 		DerivedResources: derived,
 		Registrar:        registrar,
 		Proxies:          proxies,
+		ClientMetadata:   metadataDocs,
 	})
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
