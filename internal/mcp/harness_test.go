@@ -332,3 +332,8 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// idpAuditAction is an audit query for one action, newest first.
+func idpAuditAction(action string) idp.AuditQuery {
+	return idp.AuditQuery{Action: action, Page: idp.Page{Limit: 50}}
+}
