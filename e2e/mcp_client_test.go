@@ -42,6 +42,9 @@ type mcpClient struct {
 	// t is the test that makes the current call: the SDK runs the
 	// authorization (and so the browser) inside the call that needs it.
 	t *testing.T
+	// root is the test the client was made for: the session lives until
+	// it ends.
+	root *testing.T
 	// scopes decides the scopes of the nth authorization (1-based) from the
 	// ones the server challenged with; nil keeps them.
 	scopes func(n int, discovered []string) []string
@@ -62,7 +65,7 @@ func newMCPClient(t *testing.T, srv *server, mails *mailtest.Server, name, slug,
 	scopes func(n int, discovered []string) []string) *mcpClient {
 	t.Helper()
 	c := &mcpClient{srv: srv, mails: mails, name: name, slug: slug, email: email, scopes: scopes,
-		lb: startLoopback(t), rec: newRecorder(), t: t}
+		lb: startLoopback(t), rec: newRecorder(), t: t, root: t}
 	h, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{
 			Metadata: &oauthex.ClientRegistrationMetadata{
@@ -145,7 +148,7 @@ func (c *mcpClient) connect(ctx context.Context, t *testing.T) {
 		t.Fatalf("%s: connect to %s: %v\nexchanges:\n%s", c.slug, c.srv.mcpURL(), err, c.rec)
 	}
 	c.session = session
-	t.Cleanup(func() { _ = session.Close() })
+	c.root.Cleanup(func() { _ = session.Close() })
 	res, err := session.ListTools(ctx, nil)
 	if err != nil {
 		t.Fatalf("%s: tools/list: %v", c.slug, err)
