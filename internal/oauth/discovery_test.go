@@ -352,3 +352,52 @@ func TestDiscoveryGolden(t *testing.T) {
 		t.Errorf("discovery document changed; diff against %s:\n%s", path, got)
 	}
 }
+
+// TestDiscoveryAdminTenant: the admin tenant, as the MCP authorization
+// server, serves one document at both well-known names (RFC 8414 §3,
+// OIDC Discovery §4) naming its registration endpoint (RFC 7591 §3) and
+// the derived MCP scopes besides the usual ones, with S256 only and RFC
+// 9207 iss; pinned in testdata/discovery_admin.golden.
+func TestDiscoveryAdminTenant(t *testing.T) {
+	h := regHarness(t)
+	iss := h.Issuer(oauthtest.AdminTenant)
+	var docs []string
+	for _, name := range []string{"openid-configuration", "oauth-authorization-server"} {
+		d := fetchDiscovery(t, h, iss+"/.well-known/"+name)
+		checkDiscovery(t, d, iss, idp.AlgES256)
+		if d.RegistrationEndpoint != iss+"/oauth2/register" {
+			t.Errorf("%s: registration_endpoint = %q", name, d.RegistrationEndpoint)
+		}
+		if want := []string{"openid", "profile", "email", "offline_access", "mcp:read", "mcp:write", "mcp:admin"}; !slices.Equal(d.ScopesSupported, want) {
+			t.Errorf("%s: scopes_supported = %q, want %q", name, d.ScopesSupported, want)
+		}
+		_, body := h.Get(t, h.Browser(t), iss+"/.well-known/"+name)
+		docs = append(docs, body)
+	}
+	if docs[0] != docs[1] {
+		t.Errorf("the two well-known names serve different documents")
+	}
+	// Other tenants list no MCP scopes.
+	if d := fetchDiscovery(t, h, h.Issuer(tA)+"/.well-known/openid-configuration"); slices.Contains(d.ScopesSupported, "mcp:read") {
+		t.Errorf("tenant-a advertises the MCP scopes")
+	}
+
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, []byte(docs[0]), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(pretty.String(), iss, "{issuer}")
+	path := filepath.Join("testdata", "discovery_admin.golden")
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("admin discovery document changed; diff against %s:\n%s", path, got)
+	}
+}
