@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
@@ -22,8 +23,12 @@ type consentData struct {
 	// ThirdParty marks a client the tenant does not operate (registered by
 	// itself through dynamic registration or a metadata document): the
 	// page says so, and shows the host of its ClientURI when it has one.
+	// That host is only the client's claim; PublishedHost, the host of a
+	// client id that is a URL, is where the server itself fetched the
+	// client's metadata document over TLS.
 	ThirdParty    bool
 	ClientURIHost string
+	PublishedHost string
 	Scopes        []consentScope
 	UserEmail     string
 	Initial       string
@@ -68,7 +73,7 @@ func (h *Handler) consentPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &consentData{
 		RequestID: ar.ID, ClientName: client.Name, RedirectHost: redirectHost(ar.RedirectURI),
-		ThirdParty: client.ThirdParty, ClientURIHost: clientURIHost(client.ClientURI),
+		ThirdParty: client.ThirdParty, ClientURIHost: clientURIHost(client.ClientURI), PublishedHost: publishedHost(client.ID),
 		Scopes: h.describeScopes(r, info, ar, client), UserEmail: u.Email, Initial: page.Initial(u.Email),
 	}
 	if d.ClientName == "" {
@@ -201,6 +206,20 @@ func redirectHost(uri string) string {
 func clientURIHost(uri string) string {
 	u, err := url.Parse(uri)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return u.Host
+}
+
+// publishedHost is the host of a client id that is an https URL (a Client
+// ID Metadata Document, whose document the server fetched from there),
+// else "".
+func publishedHost(clientID string) string {
+	if !strings.HasPrefix(clientID, "https://") {
+		return ""
+	}
+	u, err := url.Parse(clientID)
+	if err != nil {
 		return ""
 	}
 	return u.Host

@@ -140,12 +140,15 @@ func TestConsentPageThirdPartyClient(t *testing.T) {
 			if strings.Contains(page.body, "<b>Bot</b>") {
 				t.Fatal("client name not escaped")
 			}
-			hasHost := strings.Contains(note[1], "Its website is <strong>"+tc.wantHost+"</strong>")
+			hasHost := strings.Contains(note[1], "It says its website is <strong>"+tc.wantHost+"</strong>")
 			if (tc.wantHost != "") != hasHost || strings.Contains(page.body, "javascript:") {
 				t.Fatalf("client_uri host in note = %v, want %q: %q", hasHost, tc.wantHost, note[1])
 			}
 			if !strings.Contains(page.body, "<strong>app.example</strong>") {
 				t.Fatal("redirect host missing")
+			}
+			if strings.Contains(note[1], "published by") {
+				t.Fatal("a client id that is not a URL shown as published somewhere")
 			}
 		})
 	}

@@ -251,7 +251,8 @@ func TestClientIDMetadataDocumentFlow(t *testing.T) {
 	verifier, challenge := pkcePair()
 	consent, body := s.authorizeToConsent(t, c, s.url, authorizeURL(s.url, clientID, "openid profile offline_access", challenge, nil), adminEmail)
 	for _, want := range []string{"Helper Agent wants to access your account", "Helper Agent registered itself",
-		"Its website is <strong>agent.example.org</strong>", "<strong>localhost:5555</strong>"} {
+		"Its details are published by <strong>" + strings.TrimPrefix(docs.URL, "https://") + "</strong>",
+		"It says its website is <strong>agent.example.org</strong>", "<strong>localhost:5555</strong>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("consent page lacks %q", want)
 		}
