@@ -116,7 +116,7 @@ func (c *mcpClient) fetch(ctx context.Context, args *auth.AuthorizationArgs) (*a
 		t.Errorf("authorization request %d is not code + PKCE S256 for resource %s at the admin issuer: %s", n, c.srv.mcpURL(), args.URL)
 	}
 	signInAndConsent(ctx, t, c.srv, c.mails, args.URL, c.email,
-		consentCheck{clientName: c.name, redirectHost: c.lb.host}, fmt.Sprintf("%s-auth%d", c.slug, n))
+		consentCheck{clientName: c.name, redirectHost: c.lb.host, scopes: strings.Fields(q.Get("scope"))}, fmt.Sprintf("%s-auth%d", c.slug, n))
 	res, err := c.lb.wait(ctx)
 	if err != nil {
 		return nil, err

@@ -49,7 +49,7 @@ func TestMCPNodeSDK(t *testing.T) {
 	}
 
 	signInAndConsent(ctx, t, srv, mails, authURL, adminEmail,
-		consentCheck{clientName: "Authalla E2E Node SDK", redirectHost: fmt.Sprintf("127.0.0.1:%d", port)}, "node-sdk")
+		consentCheck{clientName: "Authalla E2E Node SDK", redirectHost: fmt.Sprintf("127.0.0.1:%d", port), scopes: strings.Fields(q.Get("scope"))}, "node-sdk")
 
 	select {
 	case <-p.done:
