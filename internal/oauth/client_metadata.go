@@ -111,14 +111,16 @@ func (d *ClientMetadataDocuments) resolve(ctx context.Context, info *tenant.Info
 		}
 		return d.register(ctx, info, e.doc)
 	}
-	// Concurrent first uses of one URL share one fetch.
+	// Concurrent first uses of one URL share one fetch, which therefore
+	// does not stop when the request that started it goes away.
 	v, err, _ := d.inflight.Do(key, func() (any, error) {
-		return d.fetchAndRegister(ctx, info, key, clientID)
+		return d.fetchAndRegister(context.WithoutCancel(ctx), info, key, clientID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.(*idp.Client), nil
+	c := *v.(*idp.Client) // each caller gets its own copy
+	return &c, nil
 }
 
 // fetchAndRegister fetches and checks the document, stores its client and

@@ -365,8 +365,11 @@ func TestClientMetadataCache(t *testing.T) {
 				errs <- err
 			}()
 		}
-		for waiting.Load() == 0 {
-			time.Sleep(time.Millisecond)
+		for deadline := time.Now().Add(5 * time.Second); waiting.Load() == 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				close(gate)
+				t.Fatal("the document was never requested")
+			}
 		}
 		time.Sleep(20 * time.Millisecond) // let the others queue on the first fetch
 		close(gate)
