@@ -43,6 +43,9 @@ type Pinger interface {
 //	…    /api/v1/…                              api: the management REST API (internal/api routes.go
 //	                                            lists every operation); GET /api/v1/openapi.json
 //	GET|POST /admin/…                           admin: the Admin UI, on the admin tenant's hosts only
+//	POST /mcp                                   mcp: the MCP server (Streamable HTTP, stateless), admin tenant only;
+//	                                            bearer token with aud {issuer}/mcp, scopes mcp:read|write|admin
+//	GET  /.well-known/oauth-protected-resource[/mcp] mcp: RFC 9728 metadata of /mcp, admin tenant only
 func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
