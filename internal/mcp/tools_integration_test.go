@@ -236,9 +236,9 @@ func toStrings(v any) []string {
 	return out
 }
 
-// TestToolList: the tools of these files are listed with the scopes'
+// TestClientUserResourceToolList: the tools of these files are listed with the scopes'
 // kinds as annotations, and destructive ones ask for confirm.
-func TestToolList(t *testing.T) {
+func TestClientUserResourceToolList(t *testing.T) {
 	e := newToolEnv(t)
 	cs := e.session(t, e.root, allScopes)
 	res, err := cs.ListTools(t.Context(), nil)
