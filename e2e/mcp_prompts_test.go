@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -130,7 +131,7 @@ func promptReactSPA(ctx context.Context, t *testing.T, srv *server, owner *mcpCl
 		t.Errorf("src/auth.js does not do PKCE S256 with refresh:\n%.800s", authJS)
 	}
 	for p, content := range files {
-		if strings.Contains(content, "localStorage") {
+		if storageAPI.MatchString(content) {
 			t.Errorf("%s uses localStorage (tokens stay in memory)", p)
 		}
 	}
@@ -166,6 +167,9 @@ func promptBrand(ctx context.Context, t *testing.T, srv *server, owner *mcpClien
 		t.Errorf("the tenant's login page does not set --primary: %s", brandColour)
 	}
 }
+
+// storageAPI matches code that uses localStorage (not prose naming it).
+var storageAPI = regexp.MustCompile(`\blocalStorage\s*[.\[]`)
 
 // integrationFiles returns generate_integration's files by path.
 func integrationFiles(t *testing.T, gen map[string]any) map[string]string {
