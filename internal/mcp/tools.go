@@ -14,6 +14,10 @@ func (s *Server) registerTools(srv *mcpsdk.Server) {
 	s.registerKeyTools(srv)
 	s.registerAuditTools(srv)
 	s.registerEndpointTools(srv)
+	s.registerClientTools(srv)
+	s.registerUserTools(srv)
+	s.registerResourceTools(srv)
+	s.registerIntegrationTools(srv)
 }
 
 // marshalJSON is the JSON text of a tool's structured output.
