@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -209,6 +208,3 @@ func (r *recorder) checkOrder(t *testing.T, steps ...func(exchange) bool) {
 		i++
 	}
 }
-
-// errStop is returned by a fetcher that must not be called.
-var errStop = errors.New("no authorization expected here")

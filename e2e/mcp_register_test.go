@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -315,6 +316,9 @@ func refreshGrant(ctx context.Context, srv *server, clientID, refresh string) to
 	}
 	return tokenResult{status: resp.StatusCode, body: body}
 }
+
+// errStop is what an OAuth handler that must not authorize answers.
+var errStop = errors.New("no authorization expected here")
 
 // tokenSourceHandler is an auth.OAuthHandler with tokens already at hand:
 // it never runs an authorization.
