@@ -42,6 +42,10 @@ const (
 // in every case).
 var errRegistrationToken = fmt.Errorf("manage: invalid registration access token: %w", idp.ErrForbidden)
 
+// noRegistrationHash is what a token presented for a client without one
+// is compared with (the comparison's result is then ignored).
+var noRegistrationHash = secret.HashBytes("authalla: no such registration")
+
 // RegisterDynamicClient registers a client that registers itself (RFC 7591
 // §3.1) on the admin tenant c.TenantID. From c it takes Type (native for
 // token_endpoint_auth_method none, web for client_secret_basic/post),
@@ -130,17 +134,23 @@ func (s *Service) RegisterDynamicClient(ctx context.Context, c *idp.Client, requ
 // constant time.
 func (s *Service) ReadDynamicClient(ctx context.Context, tenantID, clientID, registrationToken string) (*idp.Client, error) {
 	c, err := s.store.GetClient(ctx, tenantID, clientID)
-	if err != nil && !errors.Is(err, idp.ErrNotFound) {
+	switch {
+	case errors.Is(err, idp.ErrNotFound):
+		c = nil
+	case err != nil:
 		return nil, fmt.Errorf("manage: read registered client: %w", err)
 	}
-	presented := secret.HashBytes(registrationToken)
-	if c == nil || err != nil {
-		// Same work as a real comparison, so that an unknown client_id
-		// is not told apart by timing.
-		_ = secret.Equal(presented, secret.HashBytes("authalla: no such registration"))
-		return nil, errRegistrationToken
+	// An unknown client costs the same comparison as a known one, so
+	// that client ids cannot be told apart by timing.
+	// Clients from Client ID Metadata Documents are dynamic too, but
+	// have no registration access token.
+	registered := c != nil && c.Dynamic && len(c.RegistrationTokenHash) > 0
+	want := noRegistrationHash
+	if registered {
+		want = c.RegistrationTokenHash
 	}
-	if !c.Dynamic || len(c.RegistrationTokenHash) == 0 || !secret.Equal(presented, c.RegistrationTokenHash) || registrationToken == "" {
+	match := secret.Equal(secret.HashBytes(registrationToken), want)
+	if !registered || !match || registrationToken == "" {
 		return nil, errRegistrationToken
 	}
 	return c, nil

@@ -197,7 +197,16 @@ func TestDynamicClientToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A dynamic client without a registration token (as Client ID
+	// Metadata Documents create them).
+	now := f.clock.Now()
+	if err := f.st.CreateClient(ctx, AdminTenantID, &idp.Client{TenantID: AdminTenantID, ID: "https://app.example/client.json", Name: "Doc",
+		Type: idp.ClientNative, RedirectURIs: []string{"http://127.0.0.1/d"}, Dynamic: true, ThirdParty: true, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range map[string]struct{ tenant, id, token string }{
+		"no token registered":  {AdminTenantID, "https://app.example/client.json", "authalla: no such registration"},
+		"no token, empty":      {AdminTenantID, "https://app.example/client.json", ""},
 		"other client's token": {AdminTenantID, a.ID, tokB},
 		"wrong token":          {AdminTenantID, a.ID, tokA + "x"},
 		"empty token":          {AdminTenantID, a.ID, ""},
