@@ -35,6 +35,12 @@ type clientMetadata struct {
 	ClientURI               string   `json:"client_uri"`
 	Scope                   string   `json:"scope"`
 	ApplicationType         string   `json:"application_type"`
+	// SubjectType and SectorIdentifierURI (OIDC Dynamic Client
+	// Registration §2) ask for pairwise subjects, which we do not offer:
+	// only "public" is accepted, so that a client never believes it got
+	// pairwise identifiers (SECURITY-TESTS 46).
+	SubjectType         string `json:"subject_type"`
+	SectorIdentifierURI string `json:"sector_identifier_uri"`
 }
 
 // clientInformation is the client information response (RFC 7591 §3.2.1,
@@ -78,6 +84,7 @@ func registrationError(code, description string) error {
 //   - scope: well-formed (RFC 6749 §3.3); what a client may obtain is
 //     decided at authorization, so it is not stored.
 //   - application_type: web or native, if sent.
+//   - subject_type: public, if sent; a sector_identifier_uri is refused.
 func (m *clientMetadata) clientType() (idp.ClientType, string, error) {
 	method := m.TokenEndpointAuthMethod
 	if method == "" {
@@ -116,6 +123,9 @@ func (m *clientMetadata) clientType() (idp.ClientType, string, error) {
 	case "", appTypeWeb, appTypeNative:
 	default:
 		return "", "", registrationError(regInvalidClientMetadata, "application_type must be web or native.")
+	}
+	if (m.SubjectType != "" && m.SubjectType != "public") || m.SectorIdentifierURI != "" {
+		return "", "", registrationError(regInvalidClientMetadata, "Only public subject identifiers are supported (no subject_type pairwise, no sector_identifier_uri).")
 	}
 	return typ, method, nil
 }

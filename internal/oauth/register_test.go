@@ -22,6 +22,7 @@ func TestRegisterNativeClient(t *testing.T) {
 	md := nativeMetadata("http://127.0.0.1:33418/callback", "http://localhost/cb")
 	md["client_uri"], md["software_id"], md["software_version"], md["logo_uri"] = "https://claude.ai", "claude-code", "2.0", "https://claude.ai/logo.png"
 	md["scope"], md["application_type"], md["client_id"] = "mcp:read offline_access", "native", "chosen-by-client"
+	md["subject_type"], md["contacts"], md["client_name#ja"] = "public", []string{"dev@example.com"}, "クロード"
 	r := wantRegistered(t, register(t, h, md))
 	id := r.str("client_id")
 	if id == "chosen-by-client" {
@@ -200,6 +201,8 @@ func TestRegisterMetadataRefused(t *testing.T) {
 		"hybrid response":         func(m map[string]any) { m["response_types"] = []string{"code id_token"} },
 		"private_key_jwt":         func(m map[string]any) { m["token_endpoint_auth_method"] = "private_key_jwt" },
 		"application_type":        func(m map[string]any) { m["application_type"] = "service" },
+		"pairwise":                func(m map[string]any) { m["subject_type"] = "pairwise" },
+		"sector_identifier_uri":   func(m map[string]any) { m["sector_identifier_uri"] = "https://evil.example/sector.json" },
 		"bad scope":               func(m map[string]any) { m["scope"] = "mcp:read \"x\"" },
 		"redirect_uris as string": func(m map[string]any) { m["redirect_uris"] = "http://127.0.0.1/cb" },
 		"client_name as number":   func(m map[string]any) { m["client_name"] = 7 },
