@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
@@ -46,6 +47,16 @@ func seedDryRun(t *testing.T, f *fixture) dryRunSeed {
 		t.Fatal(err)
 	}
 	d.other = o.ID
+	// A live session and a consent for the user, which suspension,
+	// deletion and revocations end.
+	if err := f.st.CreateSession(context.Background(), "tenant-a", &idp.Session{TenantID: "tenant-a", ID: "sess-1", UserID: d.user,
+		AuthTime: t0, AMR: []string{"email"}, CreatedAt: t0, LastSeen: t0, ExpiresAt: t0.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.PutConsent(context.Background(), "tenant-a", &idp.Consent{TenantID: "tenant-a", UserID: d.user, ClientID: d.web,
+		Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
 	rs, err := f.svc.CreateResourceServer(ctx, "tenant-a", ResourceServerInput{Identifier: "https://api.example.com", Name: "API"})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +93,12 @@ func snapshot(t *testing.T, f *fixture) []byte {
 		addN(f.st.ListAudit(ctx, id, idp.AuditQuery{Page: idp.Page{Limit: 1000}}))
 	}
 	add(f.st.ListClientSecrets(ctx, "tenant-a", "web-1"))
+	for _, u := range []string{"taken@example.com", "other@example.com"} {
+		if usr, err := f.st.GetUserByEmail(ctx, "tenant-a", u); err == nil {
+			add(f.st.ListUserSessions(ctx, "tenant-a", usr.ID, f.clock.Now()))
+			add(f.st.GetConsent(ctx, "tenant-a", usr.ID, "web-1"))
+		}
+	}
 	f.keys.mu.Lock()
 	parts = append(parts, f.keys.ensured, f.keys.rotated, f.keys.staged)
 	f.keys.mu.Unlock()
@@ -207,6 +224,13 @@ func TestDryRun(t *testing.T) {
 				return f.svc.RevokeUserSessions(ctx, "tenant-a", d.user)
 			},
 			nil},
+		{"revoke connected app",
+			func(ctx context.Context, f *fixture, d dryRunSeed) (any, error) {
+				return nil, f.svc.RevokeConnectedApp(ctx, "tenant-a", d.user, d.web)
+			},
+			func(ctx context.Context, f *fixture, d dryRunSeed) error {
+				return f.svc.RevokeConnectedApp(ctx, "tenant-a", d.user, d.spa)
+			}},
 		{"create resource server",
 			func(ctx context.Context, f *fixture, d dryRunSeed) (any, error) {
 				return f.svc.CreateResourceServer(ctx, "tenant-a", ResourceServerInput{Identifier: "https://orders.example.com", Name: "Orders",
@@ -293,11 +317,33 @@ func TestDryRun(t *testing.T) {
 	}
 	for _, o := range ops {
 		t.Run(o.name, func(t *testing.T) {
+			t.Parallel() // each case has its own database
 			f := newFixture(t)
 			d := seedDryRun(t, f)
 			admin := userIn(f.accA, idp.RoleAdmin)
-			before := snapshot(t, f)
+			if o.bad != nil {
+				// First: a refused real call writes only its audit record.
+				before := snapshot(t, f)
+				dryErr := o.bad(WithDryRun(admin), f, d)
+				if dryErr == nil {
+					t.Fatal("dry run accepted input the real call refuses")
+				}
+				if after := snapshot(t, f); !bytes.Equal(before, after) {
+					t.Fatal("a refused dry run left a trace")
+				}
+				// The same kind of error; a validation error word for
+				// word (it is what REST and MCP show).
+				realErr := o.bad(admin, f, d)
+				if realErr == nil || reason(dryErr) != reason(realErr) {
+					t.Fatalf("bad input: dry run %q, real %q", dryErr, realErr)
+				}
+				var dv, rv *idp.ValidationError
+				if errors.As(dryErr, &dv) != errors.As(realErr, &rv) || (dv != nil && *dv != *rv) {
+					t.Fatalf("validation errors differ: %v / %v", dv, rv)
+				}
+			}
 			if o.ok != nil {
+				before := snapshot(t, f)
 				res, err := o.ok(WithDryRun(admin), f, d)
 				if err != nil {
 					t.Fatalf("dry run: %v", err)
@@ -337,34 +383,12 @@ func TestDryRun(t *testing.T) {
 				}
 
 				// And the real call does change something.
-				before := snapshot(t, f)
+				before = snapshot(t, f)
 				if _, err := o.ok(admin, f, d); err != nil {
 					t.Fatalf("real call: %v", err)
 				}
 				if after := snapshot(t, f); bytes.Equal(before, after) {
 					t.Fatal("the real call changed nothing: the snapshot does not cover this operation")
-				}
-			}
-			if o.bad != nil {
-				f := newFixture(t)
-				d := seedDryRun(t, f)
-				before := snapshot(t, f)
-				dryErr := o.bad(WithDryRun(admin), f, d)
-				if dryErr == nil {
-					t.Fatal("dry run accepted input the real call refuses")
-				}
-				if after := snapshot(t, f); !bytes.Equal(before, after) {
-					t.Fatal("a refused dry run left a trace")
-				}
-				// The same kind of error; a validation error word for
-				// word (it is what REST and MCP show).
-				realErr := o.bad(admin, f, d)
-				if realErr == nil || reason(dryErr) != reason(realErr) {
-					t.Fatalf("bad input: dry run %q, real %q", dryErr, realErr)
-				}
-				var dv, rv *idp.ValidationError
-				if errors.As(dryErr, &dv) != errors.As(realErr, &rv) || (dv != nil && *dv != *rv) {
-					t.Fatalf("validation errors differ: %v / %v", dv, rv)
 				}
 			}
 		})

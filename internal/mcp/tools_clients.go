@@ -425,14 +425,17 @@ func (s *Server) removeRedirectURIs(c *call, in removeRedirectURIsIn) (clientCha
 	if len(in.RedirectURIs)+len(in.PostLogoutRedirectURIs) == 0 {
 		return clientChangeOut{}, errNoURIs
 	}
+	p := manage.ClientPatch{RemoveRedirectURIs: in.RedirectURIs, RemovePostLogoutRedirectURIs: in.PostLogoutRedirectURIs}
 	if !in.Confirm && !in.DryRun {
+		// Ask for confirmation only for a change that would succeed.
+		if _, err := s.changeClient(c, in.TenantID, in.ClientID, true, p); err != nil {
+			return clientChangeOut{}, err
+		}
 		// Not needConfirm: this one can be undone (add_redirect_uris).
 		return clientChangeOut{}, toolError(fmt.Sprintf("This will remove %d URI(s) from client %s: sign-ins and logouts using them fail until add_redirect_uris puts them back. Ask the user to confirm, then call this tool again with confirm: true.",
 			len(in.RedirectURIs)+len(in.PostLogoutRedirectURIs), in.ClientID))
 	}
-	return s.changeClient(c, in.TenantID, in.ClientID, in.DryRun, manage.ClientPatch{
-		RemoveRedirectURIs: in.RedirectURIs, RemovePostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
-	})
+	return s.changeClient(c, in.TenantID, in.ClientID, in.DryRun, p)
 }
 
 // deleteClientIn is delete_client's input.
@@ -466,6 +469,11 @@ func (s *Server) deleteClient(c *call, in deleteClientIn) (deletedClientOut, err
 		return deletedClientOut{}, err
 	}
 	if !in.Confirm && !in.DryRun {
+		// Ask for confirmation only for a deletion that would succeed: a
+		// caller who may not delete is told so first.
+		if err := s.manage.DeleteClient(c.dryRunCtx(true), tid, in.ClientID); err != nil {
+			return deletedClientOut{}, err
+		}
 		return deletedClientOut{}, needConfirm(fmt.Sprintf("delete client %s (%q) and revoke every token issued to it", cl.ID, cl.Name))
 	}
 	if err := s.manage.DeleteClient(c.dryRunCtx(in.DryRun), tid, in.ClientID); err != nil {

@@ -83,6 +83,11 @@ func TestClientToolsLifecycle(t *testing.T) {
 	if !strings.Contains(msg, "redirect_uris: at least one redirect URI is required") {
 		t.Fatalf("removing the last redirect URI: %s", msg)
 	}
+	msg = fails(t, cs, "remove_redirect_uris", map[string]any{"tenant_id": "tenant-a", "client_id": created.ClientID,
+		"redirect_uris": []string{"https://shop.example.com/api/auth/callback"}})
+	if !strings.Contains(msg, "redirect_uris: at least one redirect URI is required") {
+		t.Fatalf("removing the last redirect URI without confirm asks to confirm a change that cannot be made: %s", msg)
+	}
 
 	ok(t, cs, "update_client", map[string]any{"tenant_id": "tenant-a", "client_id": created.ClientID, "name": "Shop 2", "refresh_grace_seconds": 30}, &ch)
 	if ch.Client.Name != "Shop 2" || ch.Client.RefreshGraceSeconds != 30 || len(ch.Changes) != 2 {
@@ -295,6 +300,9 @@ func TestClientToolsRights(t *testing.T) {
 		{"remove_redirect_uris", map[string]any{"client_id": c.ClientID, "redirect_uris": []string{"http://localhost:3000/api/auth/callback"}, "confirm": true}},
 		{"add_app_secret", map[string]any{"client_id": c.ClientID}},
 		{"delete_client", map[string]any{"client_id": c.ClientID, "confirm": true}},
+		// Without confirm the denial comes first, not a request to confirm.
+		{"delete_client", map[string]any{"client_id": c.ClientID}},
+		{"remove_redirect_uris", map[string]any{"client_id": c.ClientID, "redirect_uris": []string{"http://localhost:3000/api/auth/callback"}}},
 	}
 	for _, w := range writes {
 		w.args["tenant_id"] = "tenant-a"

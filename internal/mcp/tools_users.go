@@ -216,6 +216,10 @@ func (s *Server) suspendUser(c *call, in suspendUserIn) (userOut, error) {
 		return userOut{}, err
 	}
 	if !in.Confirm && !in.DryRun {
+		// Ask for confirmation only for a suspension that would succeed.
+		if _, err := s.manage.SuspendUser(c.dryRunCtx(true), tid, in.UserID); err != nil {
+			return userOut{}, err
+		}
 		return userOut{}, needConfirm(fmt.Sprintf("suspend %s, end all of their sessions and revoke every token issued to them", u.Email))
 	}
 	after, err := s.manage.SuspendUser(c.dryRunCtx(in.DryRun), tid, in.UserID)

@@ -113,6 +113,7 @@ func TestUserToolsRights(t *testing.T) {
 		{"create_user", map[string]any{"email": "new@example.com"}},
 		{"update_user", map[string]any{"user_id": u.ID, "name": "X"}},
 		{"suspend_user", map[string]any{"user_id": u.ID, "confirm": true}},
+		{"suspend_user", map[string]any{"user_id": u.ID}},
 	} {
 		tc.args["tenant_id"] = "tenant-a"
 		if msg := fails(t, vic, tc.tool, tc.args); !strings.HasPrefix(msg, "Denied") {
