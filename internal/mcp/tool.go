@@ -177,7 +177,9 @@ func (s *Server) toolErr(ctx context.Context, tool string, err error) error {
 	case errors.Is(err, idp.ErrNotFound):
 		return toolError("Not found: no such object in a tenant you can manage. Check the id (list tools show the ids you can use).")
 	case errors.Is(err, idp.ErrForbidden):
-		return toolError("Denied: your role in the account that owns this tenant does not allow this (viewers can only read). Ask an owner or admin of the account.")
+		// The same refusal as the REST API's 403: a viewer writing, or an
+		// object no one may change (the admin tenant, built-in objects).
+		return toolError("Denied: you may not do this. Viewers of an account can only read its tenants (ask an owner or admin of the account to do it or to change your role); the admin tenant and built-in objects cannot be changed or deleted by anyone.")
 	case errors.Is(err, idp.ErrConflict):
 		return toolError("Conflict: an object with this id or identifier already exists. Choose another or fetch the existing one.")
 	case errors.Is(err, keys.ErrRotationPending):
