@@ -343,9 +343,9 @@ type updateClientIn struct {
 
 // clientChangeOut is the answer of a client update.
 type clientChangeOut struct {
-	Client  clientView `json:"client" jsonschema:"The client after the change."`
+	Client  clientView    `json:"client" jsonschema:"The client after the change."`
 	Changes []fieldChange `json:"changes" jsonschema:"Each field that changed (or, in a dry run, would change), with its old and new value."`
-	DryRun  bool       `json:"dry_run,omitempty"`
+	DryRun  bool          `json:"dry_run,omitempty"`
 }
 
 func (o clientChangeOut) summary() string {

@@ -54,17 +54,17 @@ Scopes must start with the scope prefix (derived from the identifier unless you 
 	}, s.createResourceServer)
 
 	addTool(s, srv, toolDef{
-		Name:  "add_resource_server_scope",
-		Title: "Add a scope to a resource server",
+		Name:        "add_resource_server_scope",
+		Title:       "Add a scope to a resource server",
 		Description: `Add one permission scope to an API, e.g. orders:write. The value must start with the API's scope_prefix (see get_resource_server). Returns the resource server with all its scopes. Set dry_run to preview.`,
-		Scope: ScopeWrite,
+		Scope:       ScopeWrite,
 	}, s.addResourceServerScope)
 
 	addTool(s, srv, toolDef{
-		Name:  "get_resource_server",
-		Title: "Get a resource server (API)",
+		Name:        "get_resource_server",
+		Title:       "Get a resource server (API)",
 		Description: `Get an API by its id or by its identifier URL: its audience, scope prefix and scopes. Use it before add_resource_server_scope, or to find the audience value for generate_integration.`,
-		Scope: ScopeRead, ReadOnly: true, Idempotent: true,
+		Scope:       ScopeRead, ReadOnly: true, Idempotent: true,
 	}, s.getResourceServer)
 }
 
