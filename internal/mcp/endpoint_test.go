@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
 )
 
@@ -316,5 +317,35 @@ func TestOriginChecked(t *testing.T) {
 		if r := s.post(t, "/mcp", tok, initialize("2025-06-18"), h); r.status != c.status {
 			t.Errorf("Origin %q: %d, want %d", c.origin, r.status, c.status)
 		}
+	}
+}
+
+// TestMachineTokenRefused: a client's own token (client credentials, no
+// user behind it) for the MCP resource is not an administrator's and is
+// refused like any invalid token.
+func TestMachineTokenRefused(t *testing.T) {
+	s := newStack(t)
+	c, err := s.manage.CreateClient(s.cli, manage.AdminTenantID, manage.ClientInput{
+		ID: "robot", Name: "Robot", Type: idp.ClientBackend, Scopes: allMCP,
+	})
+	must(t, err)
+	form := url.Values{"grant_type": {"client_credentials"}, "resource": {s.mcpURL}, "scope": {"mcp:read"}}
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("robot", c.Secret.Value)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	must(t, err)
+	var body struct {
+		AccessToken string `json:"access_token"`
+		Error       string `json:"error"`
+	}
+	must(t, json.NewDecoder(resp.Body).Decode(&body))
+	resp.Body.Close()
+	if body.AccessToken == "" {
+		t.Fatalf("client_credentials: %d %s", resp.StatusCode, body.Error)
+	}
+	r := s.post(t, "/mcp", body.AccessToken, initialize("2025-06-18"), nil)
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+		t.Fatalf("machine token at /mcp: %d %q", r.status, r.header.Get("WWW-Authenticate"))
 	}
 }
