@@ -25,8 +25,8 @@ type DerivedResources interface {
 
 // derivedResource returns the derived resource server identified by id on
 // the issuer of info, or nil (also when no DerivedResources is configured).
-// The identifier must match exactly (RFC 8707 §2 compares URIs as strings
-// here: the MCP URL on another issuer is another resource).
+// Identifiers are compared as exact strings, never normalised, so the MCP
+// URL on another issuer (or with a trailing slash) names no resource here.
 func (p *Provider) derivedResource(info *tenant.Info, id string) *idp.ResourceServer {
 	if p.derived == nil {
 		return nil
