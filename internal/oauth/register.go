@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -76,12 +77,13 @@ func (p *Provider) register(w http.ResponseWriter, r *http.Request) error {
 		return registrationNotFound()
 	}
 	ip := p.clientIP(r)
-	if wait := p.registrations.blockedFor(ip); wait > 0 {
+	key := addressBlock(ip)
+	if wait := p.registrations.blockedFor(key); wait > 0 {
 		return tooManyRequests(w, wait)
 	}
 	// Every attempt counts, successful or not: the limit is on work and
 	// rows an anonymous caller can cause.
-	p.registrations.fail(ip)
+	p.registrations.fail(key)
 
 	m, err := readClientMetadata(w, r)
 	if err != nil {
@@ -149,6 +151,18 @@ func tooManyRequests(w http.ResponseWriter, wait time.Duration) error {
 	secs := int((wait + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	return &httpx.OAuthError{Code: oauthInvalidRequest, Description: "Too many requests; try again later.", Status: http.StatusTooManyRequests}
+}
+
+// addressBlock is the rate-limit key of a client address: the address
+// itself for IPv4, its /64 for IPv6, since one host or site usually
+// holds a whole /64 (RFC 6177) and could otherwise rotate addresses
+// within it to escape the limit.
+func addressBlock(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // clientIP is the address rate limits and audit records use: the peer,
