@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,6 +49,8 @@ func TestGeneratedIntegrations(t *testing.T) {
 	expressURL := loopbackURL(t)
 	apiURL := loopbackURL(t)
 	spaURL := loopbackURL(t)
+	nextURL := loopbackURL(t)
+	goURL := loopbackURL(t)
 	newClient := func(name, typ, appURL, callback string) (id, secret string) {
 		args := []string{"client", "create", "--tenant", tenantID, "--name", name, "--type", typ, "--json"}
 		if appURL != "" {
@@ -61,7 +64,9 @@ func TestGeneratedIntegrations(t *testing.T) {
 	apiID, _ := newClient("Express API", "spa", apiURL, "/oauth/callback")
 	spaID, _ := newClient("React SPA", "spa", spaURL, "/callback")
 	m2mID, m2mSecret := newClient("Worker", "backend", "", "")
-	if expressSecret == "" || m2mSecret == "" {
+	nextID, nextSecret := newClient("Next.js", "web", nextURL, "/api/auth/callback")
+	goID, goSecret := newClient("Go", "web", goURL, "/callback")
+	if expressSecret == "" || m2mSecret == "" || nextSecret == "" || goSecret == "" {
 		t.Fatal("client create returned no client_secret for the web and backend clients")
 	}
 	srv.cli(ctx, t, "tenant", "update", tenantID, "--add-allowed-origin", spaURL, "--json")
@@ -93,6 +98,10 @@ func TestGeneratedIntegrations(t *testing.T) {
 	setEnv(t, spaDir, ".env.local", map[string]string{"VITE_API_URL": apiURL + "/api/protected"})
 	m2mDir, _ := generate(integration.Request{Framework: "m2m", ClientID: m2mID, ClientType: "backend", Audience: apiIdentifier})
 	setEnv(t, m2mDir, ".env", map[string]string{"AUTHALLA_CLIENT_SECRET": m2mSecret, "API_URL": apiURL + "/api/protected"})
+	nextDir, _ := generate(integration.Request{Framework: "nextjs-app-router", ClientID: nextID, ClientType: "web", AppURL: nextURL})
+	setEnv(t, nextDir, ".env.local", map[string]string{"AUTHALLA_CLIENT_SECRET": nextSecret, "SESSION_SECRET": sessionSecret})
+	goDir, _ := generate(integration.Request{Framework: "go", ClientID: goID, ClientType: "web", AppURL: goURL, Audience: apiIdentifier})
+	setEnv(t, goDir, ".env", map[string]string{"AUTHALLA_CLIENT_SECRET": goSecret})
 
 	if got := expressRes.RedirectURIs; len(got) != 1 || got[0] != expressURL+"/oauth/callback" {
 		t.Fatalf("express RedirectURIs = %v", got)
@@ -101,13 +110,20 @@ func TestGeneratedIntegrations(t *testing.T) {
 		t.Fatalf("react-spa-pkce AllowedOrigins = %v, want [%s]", got, spaURL)
 	}
 
-	npmInstall(ctx, t, expressDir, apiDir, spaDir)
+	goBuilt := make(chan error, 1)
+	go func() { goBuilt <- buildGenerated(ctx, goDir) }()
+	npmInstall(ctx, t, expressDir, apiDir, spaDir, nextDir)
 	startGenerated(ctx, t, "express", expressDir, "node", "--env-file=.env", "server.mjs")
 	startGenerated(ctx, t, "express-api", apiDir, "node", "--env-file=.env", "server.mjs")
 	startGenerated(ctx, t, "react-spa", spaDir, "node", "node_modules/vite/bin/vite.js")
-	if err := waitHTTP(ctx, spaURL+"/", nil); err != nil {
+	if err := waitHTTP(ctx30(ctx, t), spaURL+"/", nil); err != nil {
 		t.Fatalf("vite dev server: %v", err)
 	}
+	startGenerated(ctx, t, "nextjs", nextDir, "npm", "run", "dev")
+	if err := <-goBuilt; err != nil {
+		t.Fatal(err)
+	}
+	startGenerated(ctx, t, "go", goDir, append([]string{"env"}, append(readEnvFile(t, goDir, ".env"), "./app")...)...)
 
 	browser := newBrowser(ctx, t)
 	pinSignIn := func(f *flow, email string) {
@@ -184,6 +200,48 @@ func TestGeneratedIntegrations(t *testing.T) {
 		}
 	})
 
+	t.Run("nextjs-app-router", func(t *testing.T) {
+		f := newFlow(t, browser, "nextjs")
+		email := "heidi@e2e.test"
+		// The first request compiles the page: allow for it.
+		compiled, cancel := context.WithTimeout(ctx, 90*time.Second)
+		defer cancel()
+		if err := waitHTTP(compiled, nextURL+"/", nil); err != nil {
+			t.Fatalf("next dev: %v", err)
+		}
+		f.do("open the app", chromedp.Navigate(nextURL+"/"))
+		f.do("press Sign in", chromedp.WaitVisible(chromedp.CSS("#login")), chromedp.Click(chromedp.CSS("#login")))
+		pinSignIn(f, email)
+		waitJS(t, f, "the server component shows the user", fmt.Sprintf(
+			`location.origin === %q && document.querySelector("#user-email")?.textContent === %q`, nextURL, email))
+		if cookies := evalJS[string](t, f, "read document.cookie", `document.cookie`); cookies != "" {
+			t.Fatalf("scripts can read cookies %q; the session must be httpOnly", cookies)
+		}
+		f.do("sign out", chromedp.Click(chromedp.CSS("#logout")))
+		waitJS(t, f, "back home, signed out", fmt.Sprintf(
+			`location.origin === %q && document.querySelector("#status")?.textContent.includes("Signed out")`, nextURL))
+	})
+
+	t.Run("go", func(t *testing.T) {
+		f := newFlow(t, browser, "go")
+		email := "ivan@e2e.test"
+		f.do("open /login", chromedp.Navigate(goURL+"/login"))
+		pinSignIn(f, email)
+		waitJS(t, f, "the Go app shows the user", fmt.Sprintf(
+			`location.origin === %q && document.querySelector("#email")?.textContent === %q`, goURL, email))
+		token := clientCredentialsFor(ctx, t, issuer, m2mID, m2mSecret, apiIdentifier)
+		if status, body, _ := callAPI(ctx, t, goURL, token); status != http.StatusOK || body["sub"] != m2mID {
+			t.Fatalf("Go bearer middleware with a valid token = %d %v", status, body)
+		}
+		tampered := tamperJWT(t, token, func(c map[string]any) { c["aud"] = "https://other.example.com" })
+		if status, body, challenge := callAPI(ctx, t, goURL, tampered); status != http.StatusUnauthorized || !strings.Contains(challenge, `error="invalid_token"`) {
+			t.Fatalf("Go bearer middleware with a tampered token = %d %v (%q)", status, body, challenge)
+		}
+		f.do("sign out", chromedp.Click(chromedp.CSS("#logout")))
+		waitJS(t, f, "back home, signed out", fmt.Sprintf(
+			`location.origin === %q && document.querySelector("#status")?.textContent.includes("Signed out")`, goURL))
+	})
+
 	t.Run("react-spa-pkce", func(t *testing.T) {
 		f := newFlow(t, browser, "react-spa")
 		email := "grace@e2e.test"
@@ -222,6 +280,13 @@ func TestGeneratedIntegrations(t *testing.T) {
 		}
 		f.checkConsole()
 	})
+}
+
+// ctx30 bounds one wait of the test to 30 seconds.
+func ctx30(ctx context.Context, t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // loopbackURL is a fresh origin on 127.0.0.1.
@@ -268,6 +333,7 @@ func npmInstall(ctx context.Context, t *testing.T, dirs ...string) {
 		wg.Go(func() {
 			cmd := exec.CommandContext(ctx, "npm", "install", "--no-audit", "--no-fund", "--prefer-offline")
 			cmd.Dir = dir
+			cmd.WaitDelay = 10 * time.Second // npm's children may hold the output open
 			if out, err := cmd.CombinedOutput(); err != nil {
 				errs[i] = fmt.Sprintf("npm install in %s: %v\n%s", dir, err, tail(string(out), 4000))
 			}
@@ -290,18 +356,69 @@ func startGenerated(ctx context.Context, t *testing.T, name, dir string, command
 	t.Helper()
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "BROWSER=none")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "BROWSER=none", "NEXT_TELEMETRY_DISABLED=1")
 	marker := "listening on"
-	if name == "react-spa" {
+	switch name {
+	case "react-spa":
 		marker = "ready in"
+	case "nextjs":
+		marker = "Ready in"
 	}
+	// Dev servers (npm, next, vite) start children that inherit the output
+	// pipes; the app gets its own process group so that all of them stop.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
 	p := startProcess(t, name, cmd, marker)
+	// Registered after startProcess's cleanup, so it runs first.
+	t.Cleanup(func() {
+		pgid := -cmd.Process.Pid
+		_ = syscall.Kill(pgid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+		}
+		_ = syscall.Kill(pgid, syscall.SIGKILL)
+	})
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := p.waitMarker(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// buildGenerated compiles a generated Go app into dir/app (resolving its
+// modules through the module proxy or the local cache).
+func buildGenerated(ctx context.Context, dir string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", "app", ".")
+	cmd.Dir = dir
+	cmd.WaitDelay = 10 * time.Second
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build of the generated Go app: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// readEnvFile returns a generated env file's assignments as NAME=value
+// (quotes removed), the way `set -a; . ./.env` would export them.
+func readEnvFile(t *testing.T, dir, name string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, k+"="+strings.Trim(v, `"`))
+	}
+	return out
 }
 
 // runGenerated runs a generated script to completion and returns its output.
@@ -311,6 +428,7 @@ func runGenerated(ctx context.Context, t *testing.T, dir string, command ...stri
 	defer cancel()
 	cmd := exec.CommandContext(ctx, command[0], command[1:]...)
 	cmd.Dir = dir
+	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(command, " "), err, out)
