@@ -2,7 +2,9 @@ package mcp
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
+	"strings"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -14,7 +16,7 @@ import (
 type endpointsView struct {
 	Issuer        string `json:"issuer" jsonschema:"The exact issuer: the iss of tokens and what OIDC libraries are configured with."`
 	Discovery     string `json:"discovery" jsonschema:"OpenID Connect Discovery document (OIDC Discovery 1.0 §4)."`
-	ASMetadata    string `json:"authorization_server_metadata" jsonschema:"The same document under its RFC 8414 name."`
+	ASMetadata    string `json:"authorization_server_metadata" jsonschema:"The same document at its RFC 8414 location."`
 	JWKS          string `json:"jwks_uri" jsonschema:"Public keys to verify tokens."`
 	Authorization string `json:"authorization_endpoint"`
 	Token         string `json:"token_endpoint"`
@@ -28,11 +30,23 @@ type endpointsView struct {
 func endpoints(issuer string) endpointsView {
 	return endpointsView{
 		Issuer: issuer, Discovery: issuer + "/.well-known/openid-configuration",
-		ASMetadata: issuer + "/.well-known/oauth-authorization-server", JWKS: issuer + "/.well-known/jwks.json",
+		ASMetadata: asMetadataURL(issuer), JWKS: issuer + "/.well-known/jwks.json",
 		Authorization: issuer + "/oauth2/authorize", Token: issuer + "/oauth2/token", UserInfo: issuer + "/oauth2/userinfo",
 		Introspection: issuer + "/oauth2/introspect", Revocation: issuer + "/oauth2/revoke",
 		EndSession: issuer + "/oauth2/logout", LoginPage: issuer + "/oauth2/login",
 	}
+}
+
+// asMetadataURL is where RFC 8414 §3.1 puts an issuer's metadata: the
+// well-known segment between the host and the issuer's path (for a path
+// issuer {public}/t/{id}: {public}/.well-known/oauth-authorization-server/t/{id}).
+func asMetadataURL(issuer string) string {
+	const wk = "/.well-known/oauth-authorization-server"
+	u, err := url.Parse(issuer)
+	if err != nil || u.Path == "" || u.Path == "/" {
+		return strings.TrimSuffix(issuer, "/") + wk
+	}
+	return u.Scheme + "://" + u.Host + wk + u.Path
 }
 
 type endpointsOut struct {

@@ -324,28 +324,34 @@ func TestTenantTools(t *testing.T) {
 	}
 
 	var ep struct {
-		TenantID  string `json:"tenant_id"`
-		Issuer    string `json:"issuer"`
-		Discovery string `json:"discovery"`
-		JWKS      string `json:"jwks_uri"`
-		Token     string `json:"token_endpoint"`
+		TenantID   string `json:"tenant_id"`
+		Issuer     string `json:"issuer"`
+		Discovery  string `json:"discovery"`
+		ASMetadata string `json:"authorization_server_metadata"`
+		JWKS       string `json:"jwks_uri"`
+		Token      string `json:"token_endpoint"`
 	}
 	ok(t, cs, "get_tenant_endpoints", map[string]any{}, &ep)
 	iss := s.url + "/t/shop"
 	if ep.Issuer != iss || ep.Discovery != iss+"/.well-known/openid-configuration" || ep.JWKS != iss+"/.well-known/jwks.json" || ep.Token != iss+"/oauth2/token" {
 		t.Fatalf("endpoints %+v", ep)
 	}
-	// The discovery document really is there and names the same issuer.
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(ep.Discovery)
-	must(t, err)
-	var disc struct {
-		Issuer        string `json:"issuer"`
-		TokenEndpoint string `json:"token_endpoint"`
+	if ep.ASMetadata != s.url+"/.well-known/oauth-authorization-server/t/shop" {
+		t.Fatalf("RFC 8414 location %q", ep.ASMetadata)
 	}
-	must(t, json.NewDecoder(resp.Body).Decode(&disc))
-	resp.Body.Close()
-	if disc.Issuer != ep.Issuer || disc.TokenEndpoint != ep.Token {
-		t.Fatalf("discovery %+v vs %+v", disc, ep)
+	// Both metadata documents really are there and name the same issuer.
+	for _, u := range []string{ep.Discovery, ep.ASMetadata} {
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(u)
+		must(t, err)
+		var disc struct {
+			Issuer        string `json:"issuer"`
+			TokenEndpoint string `json:"token_endpoint"`
+		}
+		must(t, json.NewDecoder(resp.Body).Decode(&disc))
+		resp.Body.Close()
+		if disc.Issuer != ep.Issuer || disc.TokenEndpoint != ep.Token {
+			t.Fatalf("%s: %+v vs %+v", u, disc, ep)
+		}
 	}
 }
 
