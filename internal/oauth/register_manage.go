@@ -77,9 +77,9 @@ func (p *Provider) updateRegisteredClient(w http.ResponseWriter, r *http.Request
 
 // registrationToken returns the Bearer token of the request (RFC 6750
 // §2.1, the only way RFC 7592 §3 allows). Failed checks from one client
-// IP are throttled like client authentication.
+// address (IPv6: one /64) are throttled like client authentication.
 func (p *Provider) registrationToken(w http.ResponseWriter, r *http.Request, info *tenant.Info) (string, error) {
-	if wait := p.registrationTokenFailures.blockedFor(p.clientIP(r)); wait > 0 {
+	if wait := p.registrationTokenFailures.blockedFor(addressBlock(p.clientIP(r))); wait > 0 {
 		return "", tooManyRequests(w, wait)
 	}
 	authz := r.Header.Values("Authorization")
@@ -90,7 +90,7 @@ func (p *Provider) registrationToken(w http.ResponseWriter, r *http.Request, inf
 	}
 	scheme, token, ok := strings.Cut(authz[0], " ")
 	if len(authz) > 1 || !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > maxRegistrationTokenLen {
-		p.registrationTokenFailures.fail(p.clientIP(r))
+		p.registrationTokenFailures.fail(addressBlock(p.clientIP(r)))
 		return "", invalidRegistrationToken(info)
 	}
 	return token, nil
@@ -101,7 +101,7 @@ func (p *Provider) registrationToken(w http.ResponseWriter, r *http.Request, inf
 // 401 (RFC 7592 §2.1), so client ids cannot be probed.
 func (p *Provider) registrationTokenError(r *http.Request, info *tenant.Info, err error) error {
 	if errors.Is(err, idp.ErrForbidden) || errors.Is(err, idp.ErrNotFound) {
-		p.registrationTokenFailures.fail(p.clientIP(r))
+		p.registrationTokenFailures.fail(addressBlock(p.clientIP(r)))
 		return invalidRegistrationToken(info)
 	}
 	return internalFailure(r.Context(), "register: registration token", err)
