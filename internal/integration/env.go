@@ -22,8 +22,7 @@ func listenHost(s *spec) string {
 func (s *spec) Refresh() bool { return s.fw.refresh }
 
 // serverEnv is the environment of a server-side sign-in app: the app's
-// address, the tenant, the client and the session secret. prefix names the
-// variables a framework exposes (empty for Node and Go servers).
+// address, then the tenant and client settings.
 func serverEnv(s *spec) []EnvVar {
 	vars := []EnvVar{
 		{Name: "APP_URL", Value: s.AppURL, Description: "The app's origin, as the browser sees it."},

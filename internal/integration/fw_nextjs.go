@@ -34,7 +34,7 @@ var nextjsAppRouter = &framework{
 	notes: func(s *spec) []string {
 		notes := []string{
 			"Set SESSION_SECRET in .env.local (openssl rand -base64 32): it encrypts the session cookie (A256GCM).",
-			"The session cookie holds the user and the access token, encrypted; tokens never reach client components.",
+			"The session cookie holds the user, the access token and the ID token, encrypted; tokens never reach client components. Browsers cap a cookie near 4 KB: keep large claims out of it, or move the session to a server-side store.",
 			"Open " + s.AppURL + " and choose Sign in; the page is a server component that reads the session.",
 		}
 		if s.Confidential {
