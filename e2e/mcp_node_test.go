@@ -19,8 +19,8 @@ import (
 // official TypeScript SDK from npm, against the built binary (issue 4,
 // "Tests"): it discovers, registers and prints the authorization URL; the
 // test signs the first administrator in with headless Chromium and allows
-// the consent; the script redeems the code, reconnects and prints the
-// tools it is offered.
+// the consent; the script redeems the code, reconnects, prints the tools
+// it is offered and calls get_me.
 func TestMCPNodeSDK(t *testing.T) {
 	requireE2E(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
@@ -67,6 +67,10 @@ func TestMCPNodeSDK(t *testing.T) {
 		if !slices.Contains(tools, want) {
 			t.Errorf("the Node SDK was offered tools %q, want %s among them", tools, want)
 		}
+	}
+	me, _ := nodeLine(t, p, "me").(map[string]any)
+	if me["email"] != adminEmail {
+		t.Errorf("get_me through the Node SDK answered %v, want %s", me, adminEmail)
 	}
 	t.Logf("the Node SDK was offered %d tools", len(tools))
 }

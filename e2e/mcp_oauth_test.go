@@ -118,8 +118,8 @@ func checkConsentPage(t *testing.T, f *flow, want consentCheck) {
 	if h := f.text("h1"); !strings.Contains(h, want.clientName) {
 		t.Errorf("the consent page's heading is %q, want the client's name %q", h, want.clientName)
 	}
-	if n := f.text(".notice.third-party"); !strings.Contains(n, "registered itself") {
-		t.Errorf("the consent page's third-party notice reads %q, want the warning for a self-registered client", n)
+	if n := f.text(".notice.third-party"); !strings.Contains(n, want.clientName) {
+		t.Errorf("the consent page's third-party notice reads %q, want the warning that %s registered itself", n, want.clientName)
 	}
 	if body := f.text("form"); !strings.Contains(body, want.redirectHost) {
 		t.Errorf("the consent page does not name the redirect host %s:\n%s", want.redirectHost, body)

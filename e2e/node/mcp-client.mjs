@@ -5,8 +5,9 @@
 // code + PKCE authorization request, which this script prints as one JSON line
 // ({"authorization_url": ...}) for the test to open in a browser. The browser
 // ends on this script's loopback redirect (RFC 8252 §7.3); the script checks
-// state and iss (RFC 9207), lets the SDK redeem the code, reconnects and
-// prints the tools it is offered ({"tools": [...]}), then exits 0.
+// state and iss (RFC 9207), lets the SDK redeem the code, reconnects, prints
+// the tools it is offered ({"tools": [...]}) and who it acts for ({"me":
+// get_me's result}), then exits 0.
 //
 // Environment: MCP_URL (the MCP endpoint), ISSUER (the authorization server's
 // issuer, to check iss), PORT (the loopback port to listen on).
@@ -141,6 +142,9 @@ async function main() {
   await client.connect(new StreamableHTTPClientTransport(new URL(MCP_URL), { authProvider: provider }));
   const { tools } = await client.listTools();
   emit({ tools: tools.map((t) => t.name) });
+  const me = await client.callTool({ name: 'get_me', arguments: {} });
+  if (me.isError) throw new Error(`get_me failed: ${JSON.stringify(me.content)}`);
+  emit({ me: me.structuredContent ?? null });
   await client.close();
   server.close();
 }
