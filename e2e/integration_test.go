@@ -278,6 +278,11 @@ func TestGeneratedIntegrations(t *testing.T) {
 		if got := f.text("body"); strings.Contains(got, "failed") {
 			t.Fatalf("the SPA shows an error: %q", got)
 		}
+		// Sign out: the refresh token is revoked, the Authalla session ends,
+		// and the browser comes back to the registered post-logout URI.
+		f.do("sign out", chromedp.Click(chromedp.CSS("#logout")))
+		waitJS(t, f, "back in the SPA, signed out", fmt.Sprintf(
+			`location.href === %q && !!document.querySelector("#login")`, spaURL+"/"))
 		f.checkConsole()
 	})
 }
