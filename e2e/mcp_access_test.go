@@ -87,16 +87,29 @@ func listedTenants(ctx context.Context, t *testing.T, c *mcpClient) []string {
 	return ids
 }
 
-// ownerAddsViewer signs the owner in to the Admin UI (fresh browser, PIN)
-// and adds viewer@e2e.test as a viewer of the account that owns the MCP
-// apps tenant. In the same browser session it then obtains an access
-// token for the management API as the CLI does (authalla-cli, code +
-// PKCE, loopback redirect), for comparing the MCP tools with the REST API.
-func ownerAddsViewer(ctx context.Context, t *testing.T, srv *server, mails *mailtest.Server) string {
+// ownerBrowser is the owner's own browser session: signed in to the Admin
+// UI (fresh browser, PIN), the owner adds viewer@e2e.test as a viewer of
+// the account that owns the MCP apps tenant; in the same session they
+// obtain an access token for the management API as the CLI does
+// (authalla-cli, code + PKCE, loopback redirect), for comparing the MCP
+// tools with the REST API; and the resource indicator rules are checked
+// with a registered client of their own.
+func ownerBrowser(ctx context.Context, t *testing.T, srv *server, mails *mailtest.Server) string {
 	t.Helper()
-	account := str(t, srv.cli(ctx, t, "tenant", "get", mcpAppsTenant, "--json"), "account_id")
 	f := newFlow(t, newBrowser(ctx, t), "owner-admin-ui")
 	adminSignIn(ctx, t, f, srv, mails)
+	addViewer(ctx, t, f, srv)
+	token := cliToken(ctx, t, f, srv)
+	t.Run("no resource asks for the MCP audience, an unknown one is invalid_target", func(t *testing.T) {
+		resourceIndicators(ctx, t, &flow{t: t, ctx: f.ctx}, srv)
+	})
+	return token
+}
+
+// addViewer adds viewer@e2e.test on the account's Administrators page.
+func addViewer(ctx context.Context, t *testing.T, f *flow, srv *server) {
+	t.Helper()
+	account := str(t, srv.cli(ctx, t, "tenant", "get", mcpAppsTenant, "--json"), "account_id")
 	members := srv.url + "/admin/accounts/" + account + "/members"
 	f.do("add the viewer",
 		chromedp.Navigate(members),
@@ -108,7 +121,13 @@ func ownerAddsViewer(ctx context.Context, t *testing.T, srv *server, mails *mail
 	waitJS(t, f, "the viewer is added",
 		`(() => { const n = document.querySelector(".notice"); return n !== null && n.textContent.includes("`+viewerEmail+`") && n.textContent.includes("viewer") })()`)
 	shoot(t, f, "viewer-added")
+}
 
+// cliToken runs the remote CLI's authorization (the built-in public client
+// authalla-cli, loopback redirect on any port per RFC 8252 §7.3) in the
+// signed-in browser and returns the management API access token.
+func cliToken(ctx context.Context, t *testing.T, f *flow, srv *server) string {
+	t.Helper()
 	lb := startLoopback(t)
 	verifier := oauth2.GenerateVerifier()
 	state := rand.Text()
@@ -131,6 +150,64 @@ func ownerAddsViewer(ctx context.Context, t *testing.T, srv *server, mails *mail
 		t.Fatalf("exchange the CLI client's code: %v", err)
 	}
 	return tok.AccessToken
+}
+
+// resourceIndicators registers a client and, in the owner's signed-in
+// browser, authorizes it twice: asking for MCP scopes only and no
+// resource gives a token for the MCP endpoint (its only possible
+// audience), which opens it; naming a resource nobody serves is refused
+// with invalid_target at the authorization endpoint (RFC 8707 §2).
+func resourceIndicators(ctx context.Context, t *testing.T, f *flow, srv *server) {
+	t.Helper()
+	lb := startLoopback(t)
+	status, reg := register(ctx, t, srv, registration(lb.url))
+	clientID, _ := reg["client_id"].(string)
+	if status != http.StatusCreated || clientID == "" {
+		t.Fatalf("register a client: %d %v", status, reg)
+	}
+	cfg := &oauth2.Config{
+		ClientID:    clientID,
+		Endpoint:    oauth2.Endpoint{AuthURL: srv.url + "/oauth2/authorize", TokenURL: srv.url + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams},
+		RedirectURL: lb.url,
+		Scopes:      []string{scopeMCPRead},
+	}
+
+	verifier := oauth2.GenerateVerifier()
+	state := rand.Text()
+	f.do("authorize without a resource", chromedp.Navigate(cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))))
+	f.waitPath("/oauth2/consent")
+	f.do("press Allow",
+		chromedp.WaitVisible(chromedp.CSS(`button[name="action"][value="approve"]`)),
+		chromedp.Click(chromedp.CSS(`button[name="action"][value="approve"]`)),
+	)
+	q, err := lb.wait(ctx)
+	if err != nil {
+		t.Fatalf("%v (page: %s)", err, f.location())
+	}
+	if q.Get("state") != state || q.Get("code") == "" || q.Get("iss") != srv.url {
+		t.Fatalf("authorization response without a resource: %v", q)
+	}
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange the code: %v", err)
+	}
+	if _, claims := decodeJWT(t, tok.AccessToken); !audienceHas(claims["aud"], srv.mcpURL()) {
+		t.Errorf("a request for mcp:read without resource got aud %v, want %s", claims["aud"], srv.mcpURL())
+	}
+	if status, wwwAuth := mcpPost(ctx, t, srv, tok.AccessToken, ""); status != http.StatusOK {
+		t.Errorf("POST /mcp with that token = %d (%s), want 200", status, wwwAuth)
+	}
+
+	state = rand.Text()
+	f.do("authorize for an unknown resource", chromedp.Navigate(cfg.AuthCodeURL(state,
+		oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("resource", "https://unknown.e2e.test/api"))))
+	q, err = lb.wait(ctx)
+	if err != nil {
+		t.Fatalf("%v (page: %s)", err, f.location())
+	}
+	if q.Get("error") != "invalid_target" || q.Get("state") != state || q.Get("code") != "" {
+		t.Errorf("authorization for an unknown resource answered %v, want error=invalid_target with the state", q)
+	}
 }
 
 // foreignAudienceRefused: the management API's token (same issuer, same

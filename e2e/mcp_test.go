@@ -61,7 +61,9 @@ func readWrite(_ int, discovered []string) []string {
 // administrator in (PIN from the captured mail) and allows the consent.
 // Then the seed's prompts run as tool sequences, a write steps the scope
 // up, a viewer is denied a write, another account's tenant stays
-// invisible, a bad redirect URI is refused with the REST API's words, the
+// invisible, a bad redirect URI is refused with the REST API's words, a
+// request without resource gets the MCP audience and an unknown resource
+// is invalid_target, the
 // registration endpoint accepts and refuses the usual redirect URIs, and
 // two racing refreshes within the grace window both succeed.
 func TestMCPGoSDK(t *testing.T) {
@@ -95,8 +97,8 @@ func TestMCPGoSDK(t *testing.T) {
 	t.Run("another account's tenant is invisible", func(t *testing.T) { otherAccountInvisible(ctx, t, owner) })
 
 	var adminToken string
-	if t.Run("the owner adds a viewer in the Admin UI", func(t *testing.T) {
-		adminToken = ownerAddsViewer(ctx, t, srv, mails)
+	if t.Run("the owner's browser: a viewer added in the Admin UI, a management API token", func(t *testing.T) {
+		adminToken = ownerBrowser(ctx, t, srv, mails)
 	}) {
 		t.Run("a token for another audience is refused", func(t *testing.T) { foreignAudienceRefused(ctx, t, srv, adminToken) })
 		t.Run("a viewer is denied a write", func(t *testing.T) { viewerDenied(ctx, t, srv, mails) })
