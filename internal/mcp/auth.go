@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/authalla/authalla/internal/bearer"
 	"github.com/authalla/authalla/internal/httpx"
@@ -74,6 +76,11 @@ func (s *Server) serveMCP(w http.ResponseWriter, r *http.Request) {
 // writeErr answers an error of the checks; anything not already an
 // answer is logged and becomes a 500 without detail.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var ra *retryAfter
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", strconv.Itoa(ra.seconds))
+		err = &ra.APIError
+	}
 	var ae *httpx.APIError
 	var oe *httpx.OAuthError
 	if !errors.As(err, &ae) && !errors.As(err, &oe) {
@@ -103,11 +110,20 @@ func checkOrigin(r *http.Request, info *tenant.Info) error {
 // the administrator's actor into the request context.
 func (s *Server) authenticate(r *http.Request, info *tenant.Info) (*caller, error) {
 	ctx := r.Context()
+	addr := s.proxies.ClientIP(r)
+	if wait := s.throttle.RetryAfter(addr); wait > 0 {
+		return nil, tooManyRequests(wait)
+	}
 	raw, sent := bearer.FromRequest(r)
 	if raw == "" {
 		return nil, unauthorized(info, sent)
 	}
 	claims, err := s.verifier.Verify(ctx, info, Resource(info), raw)
+	if errors.Is(err, bearer.ErrForged) {
+		// Only tokens that are not ours count: an honest client with an
+		// expired or revoked token is not guessing.
+		s.throttle.Failed(addr)
+	}
 	if errors.Is(err, bearer.ErrInvalidToken) {
 		return nil, unauthorized(info, true)
 	}
@@ -127,7 +143,7 @@ func (s *Server) authenticate(r *http.Request, info *tenant.Info) (*caller, erro
 		return nil, fmt.Errorf("mcp: caller: %w", err)
 	}
 	a.RequestID = httpx.RequestID(ctx)
-	a.ClientIP = s.proxies.ClientIP(r)
+	a.ClientIP = addr
 	return &caller{ctx: manage.WithActor(ctx, a), info: info, claims: claims}, nil
 }
 
@@ -142,6 +158,20 @@ func unauthorized(info *tenant.Info, tokenSent bool) error {
 	}
 	return &httpx.OAuthError{Status: http.StatusUnauthorized, Code: "invalid_token",
 		Description: "A valid access token for the Authalla MCP server is required.", WWWAuthenticate: challenge}
+}
+
+// retryAfter is an answer with a Retry-After header.
+type retryAfter struct {
+	httpx.APIError
+	seconds int
+}
+
+// tooManyRequests is the 429 answer to an address that presented too many
+// forged tokens (RFC 6585 §4; Retry-After, RFC 9110 §10.2.3).
+func tooManyRequests(wait time.Duration) error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return &retryAfter{APIError: httpx.APIError{Status: http.StatusTooManyRequests, Code: "too_many_requests",
+		Description: "Too many failed authentications from this address; retry later."}, seconds: max(secs, 1)}
 }
 
 // insufficientScope is the 403 answer (RFC 6750 §3.1; MCP 2025-11-25

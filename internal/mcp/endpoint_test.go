@@ -349,3 +349,32 @@ func TestMachineTokenRefused(t *testing.T) {
 		t.Fatalf("machine token at /mcp: %d %q", r.status, r.header.Get("WWW-Authenticate"))
 	}
 }
+
+// TestForgedTokensThrottled: an address presenting many tokens that are
+// not ours gets 429 with Retry-After before any check, and its real
+// token works again the next minute; an expired token does not count.
+func TestForgedTokensThrottled(t *testing.T) {
+	s := newStack(t)
+	tok := s.mcpToken(t, s.root)
+	forged := tok[:len(tok)-4] + "AAAA"
+	for i := 0; i < 60; i++ {
+		if r := s.post(t, "/mcp", forged, initialize("2025-06-18"), nil); r.status != http.StatusUnauthorized {
+			t.Fatalf("forged %d: %d", i, r.status)
+		}
+	}
+	r := s.post(t, "/mcp", tok, initialize("2025-06-18"), nil)
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("after 60 forged tokens: %d Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	s.clock.Advance(time.Minute)
+	if r := s.post(t, "/mcp", tok, initialize("2025-06-18"), nil); r.status != http.StatusOK {
+		t.Fatalf("next minute: %d", r.status)
+	}
+	// Expired tokens are honest mistakes: not counted.
+	s.clock.Advance(time.Hour)
+	for i := 0; i < 70; i++ {
+		if r := s.post(t, "/mcp", tok, initialize("2025-06-18"), nil); r.status != http.StatusUnauthorized {
+			t.Fatalf("expired %d: %d", i, r.status)
+		}
+	}
+}

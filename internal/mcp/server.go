@@ -42,6 +42,7 @@ type Options struct {
 type Server struct {
 	manage   *manage.Service
 	verifier *bearer.Verifier
+	throttle *bearer.Throttle
 	proxies  httpx.Proxies
 	clock    idp.Clock
 	log      *slog.Logger
@@ -70,6 +71,7 @@ func New(o Options) *Server {
 	s := &Server{
 		manage:     o.Manage,
 		verifier:   &bearer.Verifier{Keys: o.Keys, Tokens: o.Tokens, Clock: o.Clock},
+		throttle:   &bearer.Throttle{Clock: o.Clock},
 		proxies:    o.Proxies,
 		clock:      o.Clock,
 		log:        o.Log,

@@ -50,7 +50,7 @@ func asMetadataURL(issuer string) string {
 }
 
 type endpointsOut struct {
-	TenantID string        `json:"tenant_id"`
+	TenantID string `json:"tenant_id"`
 	endpointsView
 	Alternatives []endpointsView `json:"alternatives" jsonschema:"The same tenant under its other issuer forms (host-based and path-based). Each is a distinct issuer: an app must use one consistently."`
 }

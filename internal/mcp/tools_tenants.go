@@ -9,7 +9,6 @@ import (
 	"github.com/authalla/authalla/internal/manage"
 )
 
-
 type meIn struct{}
 
 type accountView struct {
