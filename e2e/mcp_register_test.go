@@ -269,6 +269,9 @@ func refreshRace(ctx context.Context, t *testing.T, srv *server, owner *mcpClien
 			t.Errorf("racing refresh %d: access token aud %v, want %s", i+1, c["aud"], srv.mcpURL())
 		}
 	}
+	first, _ := results[0].body["refresh_token"].(string)
+	second, _ := results[1].body["refresh_token"].(string)
+	t.Logf("the racing refreshes got the same successor refresh token: %t", first == second)
 	for i, r := range results {
 		successor, _ := r.body["refresh_token"].(string)
 		if successor == "" {
