@@ -273,16 +273,6 @@ func resultObject(t *testing.T, name string, res *mcp.CallToolResult) map[string
 	return out
 }
 
-// object reads a nested JSON object, failing when absent.
-func object(t *testing.T, m map[string]any, key string) map[string]any {
-	t.Helper()
-	v, ok := m[key].(map[string]any)
-	if !ok {
-		t.Fatalf("JSON has no object %q: %v", key, m)
-	}
-	return v
-}
-
 // scopesOf splits a token's scope claim.
 func scopesOf(claims map[string]any) []string {
 	s, _ := claims["scope"].(string)

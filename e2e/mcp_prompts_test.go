@@ -38,7 +38,7 @@ func promptNextJS(ctx context.Context, t *testing.T, srv *server, owner *mcpClie
 	files := integrationFiles(t, gen)
 	for _, p := range []string{"package.json", "app/api/auth/login/route.js", "app/api/auth/callback/route.js", ".env.local"} {
 		if strings.TrimSpace(files[p]) == "" {
-			t.Errorf("generate_integration nextjs-app-router has no file %s (files: %q)", p, keys(files))
+			t.Errorf("generate_integration nextjs-app-router has no file %s (files: %q)", p, sortedKeys(files))
 		}
 	}
 	issuer := srv.url + "/t/" + mcpAppsTenant
@@ -76,7 +76,7 @@ func promptExpressAPI(ctx context.Context, t *testing.T, srv *server, owner *mcp
 	files := integrationFiles(t, gen)
 	for _, p := range []string{"package.json", "auth.mjs", "authorize.mjs", "server.mjs", ".env"} {
 		if strings.TrimSpace(files[p]) == "" {
-			t.Errorf("generate_integration express-api has no file %s (files: %q)", p, keys(files))
+			t.Errorf("generate_integration express-api has no file %s (files: %q)", p, sortedKeys(files))
 		}
 	}
 	if env := files[".env"]; !strings.Contains(env, clientID) || !strings.Contains(env, audience) {
@@ -120,7 +120,7 @@ func promptReactSPA(ctx context.Context, t *testing.T, srv *server, owner *mcpCl
 	files := integrationFiles(t, gen)
 	for _, p := range []string{"package.json", "src/auth.js", "src/App.jsx", ".env.local"} {
 		if strings.TrimSpace(files[p]) == "" {
-			t.Errorf("generate_integration react-spa-pkce has no file %s (files: %q)", p, keys(files))
+			t.Errorf("generate_integration react-spa-pkce has no file %s (files: %q)", p, sortedKeys(files))
 		}
 	}
 	if env := files[".env.local"]; !strings.Contains(env, clientID) || !strings.Contains(env, issuer) {
@@ -243,8 +243,8 @@ func mustQuery(t *testing.T, raw string) url.Values {
 	return u.Query()
 }
 
-// keys lists a map's keys, sorted.
-func keys[V any](m map[string]V) []string {
+// sortedKeys lists a map's keys, sorted.
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
