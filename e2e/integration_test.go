@@ -280,9 +280,24 @@ func TestGeneratedIntegrations(t *testing.T) {
 		}
 		// Sign out: the refresh token is revoked, the Authalla session ends,
 		// and the browser comes back to the registered post-logout URI.
+		f.requestsSeen() // forget the sign-in's requests
 		f.do("sign out", chromedp.Click(chromedp.CSS("#logout")))
+		var seen []string
+		revoked, ended := false, false
+		deadline := time.Now().Add(stepTimeout)
+		for !(revoked && ended) && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond) // requests are only observable by polling the recorder
+			for _, u := range f.requestsSeen() {
+				seen = append(seen, u)
+				revoked = revoked || u == issuer+"/oauth2/revoke"
+				ended = ended || strings.HasPrefix(u, issuer+"/oauth2/logout?")
+			}
+		}
+		if !revoked || !ended {
+			t.Fatalf("sign-out: revocation request %v, end-session redirect %v; want both (requests: %q)", revoked, ended, seen)
+		}
 		waitJS(t, f, "back in the SPA, signed out", fmt.Sprintf(
-			`location.href === %q && !!document.querySelector("#login")`, spaURL+"/"))
+			`location.href === %q && document.readyState === "complete" && !!document.querySelector("#login")`, spaURL+"/"))
 		f.checkConsole()
 	})
 }
