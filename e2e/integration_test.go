@@ -198,6 +198,17 @@ func TestGeneratedIntegrations(t *testing.T) {
 		if strings.Contains(out, m2mSecret) || regexp.MustCompile(`eyJ[\w-]+\.[\w-]+\.`).MatchString(out) {
 			t.Fatalf("m2m.mjs printed a secret or a token:\n%s", out)
 		}
+		// token.sh: the same request with curl, reading the same .env.
+		var resp struct {
+			AccessToken string `json:"access_token"`
+			TokenType   string `json:"token_type"`
+		}
+		if err := json.Unmarshal([]byte(runGenerated(ctx, t, m2mDir, "sh", "token.sh")), &resp); err != nil || resp.TokenType != "Bearer" {
+			t.Fatalf("token.sh: %v, token_type %q", err, resp.TokenType)
+		}
+		if _, claims := decodeJWT(t, resp.AccessToken); !audienceHas(claims["aud"], apiIdentifier) {
+			t.Fatalf("token.sh's token has aud %v, want %s", claims["aud"], apiIdentifier)
+		}
 	})
 
 	t.Run("nextjs-app-router", func(t *testing.T) {

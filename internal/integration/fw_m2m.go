@@ -6,13 +6,14 @@ var m2mFramework = &framework{
 	info: FrameworkInfo{
 		Name:        "m2m",
 		Title:       "Machine to machine",
-		Description: "Client credentials grant from a Node 20 script (fetch, client_secret_basic, RFC 8707 resource, token cached until expiry), plus the same request with curl.",
+		Description: "Client credentials grant from a Node 20 script (fetch, client_secret_basic, RFC 8707 resource, token cached until expiry), plus the same request with curl (token.sh).",
 		ClientTypes: []string{ClientTypeBackend},
 	},
 	envFile: ".env",
 	files: []fileTemplate{
 		{"package.json", "json", "m2m/package.json.tmpl"},
 		{"m2m.mjs", "javascript", "m2m/m2m.mjs.tmpl"},
+		{"token.sh", "sh", "m2m/token.sh.tmpl"},
 	},
 	env: func(s *spec) []EnvVar {
 		vars := []EnvVar{
@@ -29,16 +30,8 @@ var m2mFramework = &framework{
 		return append(vars, EnvVar{Name: "API_URL", Value: "", Description: "An API URL to call with the token (empty: only fetch a token)."})
 	},
 	install: func(*spec) []string { return []string{"node --version   # Node 20.6 or newer; no packages needed"} },
-	run: func(s *spec) []string {
-		curl := `curl -s -u "$AUTHALLA_CLIENT_ID:$AUTHALLA_CLIENT_SECRET" -d grant_type=client_credentials`
-		if s.Audience != "" {
-			curl += ` --data-urlencode "resource=$AUTHALLA_AUDIENCE"`
-		}
-		if s.Scope != "" {
-			curl += ` --data-urlencode "scope=$AUTHALLA_SCOPE"`
-		}
-		curl += ` "$AUTHALLA_ISSUER/oauth2/token"`
-		return []string{"npm start", "set -a; . ./.env; set +a; " + curl}
+	run: func(*spec) []string {
+		return []string{"npm start", "sh token.sh   # the same token request with curl"}
 	},
 	notes: func(s *spec) []string {
 		notes := []string{

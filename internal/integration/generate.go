@@ -127,7 +127,7 @@ func commonNotes(s *spec) []string {
 	if s.fw.interactive {
 		notes = append(notes,
 			"Register the redirect URI exactly as listed: Authalla compares it character for character (only the port of a loopback http URI may differ).",
-			"Register the post-logout redirect URI too, or logout stops at Authalla's confirmation page.")
+			"Register the post-logout redirect URI too, or logout cannot return to the app.")
 	}
 	if s.Audience != "" {
 		notes = append(notes, "The audience "+s.Audience+" must be a resource server on the tenant; an unknown one is refused with invalid_target.")

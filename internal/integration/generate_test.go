@@ -123,9 +123,10 @@ func TestGenerate(t *testing.T) {
 		},
 		{
 			framework: "m2m", clientType: ClientTypeBackend,
-			files: []string{"package.json", "m2m.mjs", ".env"},
+			files: []string{"package.json", "m2m.mjs", "token.sh", ".env"},
 			contains: map[string][]string{
-				"m2m.mjs": {"grant_type: 'client_credentials'", "body.set('resource', audience)", "Basic ${basic}", "expiresAt"},
+				"m2m.mjs":  {"grant_type: 'client_credentials'", "body.set('resource', audience)", "Basic ${basic}", "expiresAt"},
+				"token.sh": {`resource=$AUTHALLA_AUDIENCE`, `scope=$AUTHALLA_SCOPE`, "/oauth2/token"},
 			},
 			secretVars: []string{"AUTHALLA_CLIENT_SECRET"},
 			scope:      "orders:read",
