@@ -71,7 +71,7 @@ func TestSkillReferences(t *testing.T) {
 	dir := filepath.Join("..", "..", "skills", "authalla", "references")
 	for _, fw := range registry {
 		t.Run(fw.info.Name, func(t *testing.T) {
-			res, err := Generate(PlaceholderRequest(fw.info.Name))
+			res, err := Generate(placeholderRequest(fw.info.Name))
 			if err != nil {
 				t.Fatal(err)
 			}

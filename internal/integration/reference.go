@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// PlaceholderRequest is the request the agent skill's framework references
+// placeholderRequest is the request the agent skill's framework references
 // are generated from: documentation values in place of a real tenant and
 // client.
-func PlaceholderRequest(framework string) Request {
+func placeholderRequest(framework string) Request {
 	r := Request{
 		Framework: framework,
 		Issuer:    "https://{tenant-id}.authalla.com",
@@ -26,7 +26,7 @@ func PlaceholderRequest(framework string) Request {
 
 // Markdown renders a result as a Markdown document: the files in fenced
 // code blocks, then environment, commands and what to register. The agent
-// skill's framework references are exactly this for PlaceholderRequest.
+// skill's framework references are exactly this for placeholderRequest.
 func (r *Result) Markdown(description string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", r.Title)
