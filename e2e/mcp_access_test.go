@@ -92,8 +92,8 @@ func listedTenants(ctx context.Context, t *testing.T, c *mcpClient) []string {
 // the account that owns the MCP apps tenant; in the same session they
 // obtain an access token for the management API as the CLI does
 // (authalla-cli, code + PKCE, loopback redirect), for comparing the MCP
-// tools with the REST API; and the resource indicator rules are checked
-// with a registered client of their own.
+// tools with the REST API; and the resource indicator rules and consent
+// narrowing are checked with registered clients of their own.
 func ownerBrowser(ctx context.Context, t *testing.T, srv *server, mails *mailtest.Server) string {
 	t.Helper()
 	f := newFlow(t, newBrowser(ctx, t), "owner-admin-ui")
@@ -103,7 +103,58 @@ func ownerBrowser(ctx context.Context, t *testing.T, srv *server, mails *mailtes
 	t.Run("no resource asks for the MCP audience, an unknown one is invalid_target", func(t *testing.T) {
 		resourceIndicators(ctx, t, &flow{t: t, ctx: f.ctx}, srv)
 	})
+	t.Run("the consent narrows the scopes", func(t *testing.T) {
+		consentNarrows(ctx, t, &flow{t: t, ctx: f.ctx}, srv)
+	})
 	return token
+}
+
+// consentNarrows: a registered client asks for mcp:read and mcp:write; the
+// person clears mcp:write on the consent page; the token carries mcp:read
+// only, for the MCP audience.
+func consentNarrows(ctx context.Context, t *testing.T, f *flow, srv *server) {
+	t.Helper()
+	lb := startLoopback(t)
+	status, reg := register(ctx, t, srv, registration(lb.url))
+	clientID, _ := reg["client_id"].(string)
+	if status != http.StatusCreated || clientID == "" {
+		t.Fatalf("register a client: %d %v", status, reg)
+	}
+	cfg := &oauth2.Config{
+		ClientID:    clientID,
+		Endpoint:    oauth2.Endpoint{AuthURL: srv.url + "/oauth2/authorize", TokenURL: srv.url + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams},
+		RedirectURL: lb.url,
+		Scopes:      []string{scopeMCPRead, scopeMCPWrite},
+	}
+	verifier := oauth2.GenerateVerifier()
+	state := rand.Text()
+	write := chromedp.CSS(`input[type="checkbox"][name="scope"][value="` + scopeMCPWrite + `"]`)
+	f.do("ask for mcp:read and mcp:write", chromedp.Navigate(cfg.AuthCodeURL(state,
+		oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", srv.mcpURL()))))
+	f.waitPath("/oauth2/consent")
+	f.do("clear mcp:write and allow",
+		chromedp.WaitVisible(write),
+		chromedp.Click(write),
+		chromedp.Click(chromedp.CSS(`button[name="action"][value="approve"]`)),
+	)
+	q, err := lb.wait(ctx)
+	if err != nil {
+		t.Fatalf("%v (page: %s)", err, f.location())
+	}
+	if q.Get("state") != state || q.Get("code") == "" {
+		t.Fatalf("authorization response after narrowing: %v", q)
+	}
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier), oauth2.SetAuthURLParam("resource", srv.mcpURL()))
+	if err != nil {
+		t.Fatalf("exchange the code: %v", err)
+	}
+	_, claims := decodeJWT(t, tok.AccessToken)
+	if scopes := scopesOf(claims); !slices.Contains(scopes, scopeMCPRead) || slices.Contains(scopes, scopeMCPWrite) {
+		t.Errorf("after clearing mcp:write on the consent page the token's scope is %q, want mcp:read without mcp:write", scopes)
+	}
+	if !audienceHas(claims["aud"], srv.mcpURL()) {
+		t.Errorf("the narrowed token's aud is %v, want %s", claims["aud"], srv.mcpURL())
+	}
 }
 
 // addViewer adds viewer@e2e.test on the account's Administrators page.

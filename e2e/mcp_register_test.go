@@ -62,6 +62,10 @@ func mcpDiscovery(ctx context.Context, t *testing.T, srv *server) {
 		if meta["authorization_response_iss_parameter_supported"] != true {
 			t.Errorf("%s: authorization_response_iss_parameter_supported = %v, want true (RFC 9207)", name, meta["authorization_response_iss_parameter_supported"])
 		}
+		// Client ID Metadata Documents are behind a setting, off by default.
+		if meta["client_id_metadata_document_supported"] == true {
+			t.Errorf("%s: client_id_metadata_document_supported is true on a default install", name)
+		}
 		for _, s := range []string{scopeMCPRead, scopeMCPWrite, scopeMCPAdmin, "offline_access"} {
 			if !slices.Contains(anyStrings(meta["scopes_supported"]), s) {
 				t.Errorf("%s: scopes_supported = %v, want %s", name, meta["scopes_supported"], s)
