@@ -51,7 +51,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenantID, oldHash string
 	if iss.Refresh == nil {
 		return s.wrap("rotate refresh token", idp.Invalid("refresh", "is required"))
 	}
-	return s.tx(ctx, "rotate refresh token", func(d runner) error {
+	return s.groupTx(ctx, "rotate refresh token", func(ctx context.Context, d runner) error {
 		old, g, err := scanRefresh(d.row(ctx, `SELECT `+refreshCols+`, `+grantColsG+`
 			FROM refresh_tokens r JOIN grants g ON g.tenant_id = r.tenant_id AND g.id = r.grant_id
 			WHERE r.tenant_id = ? AND r.hash = ?`+s.forUpdate(), tenantID, oldHash))

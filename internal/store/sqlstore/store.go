@@ -50,6 +50,8 @@ type Store struct {
 	clock idp.Clock
 	// binds caches `?` -> `$n` rewrites for PostgreSQL.
 	binds sync.Map
+	// group batches SQLite token transactions into one commit (group.go).
+	group groupCommit
 }
 
 var _ store.Store = (*Store)(nil)

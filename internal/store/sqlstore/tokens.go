@@ -59,7 +59,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, tenantID, hash string, at ti
 	if iss.Grant == nil || iss.Grant.ID == "" {
 		return s.wrap("redeem auth code", idp.Invalid("grant", "is required"))
 	}
-	return s.tx(ctx, "redeem auth code", func(d runner) error {
+	return s.groupTx(ctx, "redeem auth code", func(ctx context.Context, d runner) error {
 		// The row lock makes a concurrent redemption wait and then see
 		// consumed_at set.
 		c, err := scanCode(d.row(ctx, `SELECT `+codeCols+` FROM auth_codes
