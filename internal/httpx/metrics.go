@@ -1,0 +1,64 @@
+package httpx
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// RequestObserver records answered requests; *metrics.Metrics satisfies
+// it. route is the ServeMux pattern that served the request, "" when none
+// did: never the raw path, whose values are unbounded and may hold
+// identifiers.
+type RequestObserver interface {
+	ObserveRequest(route, method string, status int, d time.Duration)
+	RequestStarted()
+	RequestFinished()
+}
+
+// routeSlot carries the matched pattern from the mux that matched it back
+// out to WithMetrics. Handlers below clone the request (tenant
+// resolution, page middleware), so the pattern a ServeMux sets on its own
+// request is not visible outside; the slot, shared through the context,
+// is.
+type routeSlot struct {
+	pattern string
+	set     bool
+}
+
+type routeSlotKey struct{}
+
+// WithMetrics times every request and reports it to o with the route
+// pattern recorded by Route (innermost mux first) and the status written.
+// A handler that writes nothing answered 200, as net/http does.
+func WithMetrics(o RequestObserver, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		o.RequestStarted()
+		defer o.RequestFinished()
+		slot := &routeSlot{}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, slot)))
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		o.ObserveRequest(slot.pattern, r.Method, status, time.Since(start))
+	})
+}
+
+// Route wraps a ServeMux so that the pattern it matched (Request.Pattern,
+// "" for its 404 and 405 answers) is the route WithMetrics reports.
+// Nested muxes may each be wrapped: the innermost one that ran wins, as
+// it returns first.
+func Route(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Deferred: a handler that panics was still matched by this mux.
+		defer func() {
+			if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok && !slot.set {
+				slot.pattern, slot.set = r.Pattern, true
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
