@@ -512,19 +512,21 @@ func waitJS(t *testing.T, f *flow, what, js string) {
 }
 
 // shoot saves a full-page screenshot of f to the artifacts directory,
-// whatever the outcome of the test.
+// whatever the outcome of the test. A screenshot is evidence for a reader,
+// not a check: one that cannot be taken (a page between two layouts on a
+// loaded machine has no width yet) is logged, never a failure.
 func shoot(t *testing.T, f *flow, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(f.ctx, stepTimeout)
 	defer cancel()
 	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG; below, JPEG
 	if err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
+		t.Logf("screenshot %s not taken: %v", name, err)
 		return
 	}
 	path := artifactName(t, name+".png")
 	if err := os.WriteFile(path, img, 0o644); err != nil {
-		t.Errorf("screenshot %s: %v", name, err)
+		t.Logf("screenshot %s not saved: %v", name, err)
 	}
 }
 
