@@ -45,6 +45,7 @@ func (p *Provider) grantAuthorizationCode(r *http.Request, form url.Values, clie
 	// SECURITY-TESTS 11). RedeemAuthCode does the same when two
 	// redemptions race.
 	if code.ConsumedAt != nil {
+		p.metrics.ReplayDetected(replayCode)
 		if code.GrantID != "" {
 			if err := p.store.RevokeGrant(ctx, tid, code.GrantID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {
 				return nil, internalFailure(ctx, "token: revoke replayed grant", err)
@@ -96,7 +97,10 @@ func (p *Provider) grantAuthorizationCode(r *http.Request, form url.Values, clie
 		return nil, internalFailure(ctx, "token: access record", err)
 	}
 	switch err := p.store.RedeemAuthCode(ctx, tid, hash, now, iss); {
-	case errors.Is(err, idp.ErrAlreadyUsed), errors.Is(err, idp.ErrExpired), errors.Is(err, idp.ErrNotFound):
+	case errors.Is(err, idp.ErrAlreadyUsed):
+		p.metrics.ReplayDetected(replayCode) // a racing second redemption
+		return nil, grantError()
+	case errors.Is(err, idp.ErrExpired), errors.Is(err, idp.ErrNotFound):
 		return nil, grantError()
 	case err != nil:
 		return nil, internalFailure(ctx, "token: redeem code", err)

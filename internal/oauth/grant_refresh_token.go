@@ -56,6 +56,7 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	// expiry, an over-wide scope). RotateRefreshToken applies the same rule
 	// atomically for replays that race a rotation.
 	if tok.RotatedAt != nil && grant.RevokedAt == nil && (now.Sub(*tok.RotatedAt) > opts.Grace || opts.Grace == 0 || tok.ReuseCount >= opts.MaxReuse) {
+		p.metrics.ReplayDetected(replayRefresh)
 		if err := p.store.RevokeGrant(ctx, tid, grant.ID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {
 			return nil, internalFailure(ctx, "token: revoke reused family", err)
 		}
@@ -109,7 +110,10 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 		return nil, internalFailure(ctx, "token: access record", err)
 	}
 	switch err := p.store.RotateRefreshToken(ctx, tid, hash, now, opts, iss); {
-	case errors.Is(err, idp.ErrAlreadyUsed), errors.Is(err, idp.ErrExpired), errors.Is(err, idp.ErrNotFound):
+	case errors.Is(err, idp.ErrAlreadyUsed):
+		p.metrics.ReplayDetected(replayRefresh) // a replay that raced a rotation
+		return nil, grantError()
+	case errors.Is(err, idp.ErrExpired), errors.Is(err, idp.ErrNotFound):
 		return nil, grantError()
 	case err != nil:
 		return nil, internalFailure(ctx, "token: rotate refresh token", err)

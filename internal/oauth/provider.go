@@ -37,6 +37,9 @@ type Options struct {
 	// Proxies are the peers trusted to report the client address (for
 	// the registration rate limit).
 	Proxies httpx.Proxies
+	// Metrics counts issued tokens, token errors and replays (metrics.go);
+	// nil counts nothing.
+	Metrics Metrics
 	// ClientMetadata resolves URL client ids on the admin tenant (Client
 	// ID Metadata Documents, client_metadata.go); nil turns them off.
 	ClientMetadata *ClientMetadataDocuments
@@ -52,6 +55,7 @@ type Provider struct {
 	random   secret.Source
 	jwksAge  int
 	derived  DerivedResources
+	metrics  Metrics
 	// registrar, proxies, registrations and registrationTokenFailures
 	// serve dynamic client registration (register.go).
 	registrar                 Registrar
@@ -79,6 +83,7 @@ func New(o Options) *Provider {
 		derived:                   o.DerivedResources,
 		registrar:                 o.Registrar,
 		proxies:                   o.Proxies,
+		metrics:                   metricsOrNone(o.Metrics),
 		metadataDocs:              o.ClientMetadata,
 		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
 		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),

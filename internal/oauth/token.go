@@ -23,7 +23,10 @@ type tokenResponse struct {
 // `implicit` are unsupported_grant_type, RFC 9700 §2.4), then the client
 // authenticates, then its type must allow the grant (unauthorized_client),
 // then the grant runs. Every response is JSON and never cached.
-func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) error {
+func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) (err error) {
+	var grantType string
+	var resp *tokenResponse
+	defer func() { p.countToken(grantType, resp, err) }()
 	if err := rejectQuery(r); err != nil {
 		return err
 	}
@@ -31,7 +34,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	grantType := form.Get("grant_type")
+	grantType = form.Get("grant_type")
 	switch grantType {
 	case "":
 		return oauthError(oauthInvalidRequest, "grant_type is required.")
@@ -46,7 +49,6 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if !client.Type.AllowsGrant(grantType) {
 		return oauthError(oauthUnauthorizedClient, "The client is not allowed to use this grant type.")
 	}
-	var resp *tokenResponse
 	switch grantType {
 	case idp.GrantAuthorizationCode:
 		resp, err = p.grantAuthorizationCode(r, form, client)
