@@ -87,9 +87,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		writeOAuth(w, oe)
 		return
 	case errors.As(err, &pe):
+		retryAfter(w, pe.Status)
 		writePage(w, r, pe.Status, pe.Title, pe.Message)
 		return
 	case errors.As(err, &ae):
+		retryAfter(w, ae.Status)
 		WriteJSON(w, ae.Status, apiBody(ae))
 		return
 	case errors.As(err, &ve):
@@ -101,17 +103,32 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, idp.ErrForbidden):
 		ae = &APIError{Status: http.StatusForbidden, Code: "forbidden", Description: "You are not allowed to do this."}
 	case errors.Is(err, idp.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		// A dependency (the database) is down: 503, and the cause in the
+		// log only (SECURITY-TESTS 51).
+		slog.WarnContext(r.Context(), "request failed: dependency unavailable", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 		ae = &APIError{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: "The service is temporarily unavailable. Try again."}
-		w.Header().Set("Retry-After", "1")
 	default:
 		slog.ErrorContext(r.Context(), "request failed", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 		ae = &APIError{Status: http.StatusInternalServerError, Code: "server_error", Description: "An internal error occurred."}
 	}
+	retryAfter(w, ae.Status)
 	if wantsJSON(r) {
 		WriteJSON(w, ae.Status, apiBody(ae))
 		return
 	}
 	writePage(w, r, ae.Status, http.StatusText(ae.Status), ae.Description)
+}
+
+// retryAfterSeconds is the Retry-After of a 503: the store's connections
+// come back within about a second of the database.
+const retryAfterSeconds = "1"
+
+// retryAfter tells the client when to try a 503 again (RFC 9110 §10.2.3,
+// §15.6.4), unless the handler already said.
+func retryAfter(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfterSeconds)
+	}
 }
 
 func apiBody(ae *APIError) map[string]any {
@@ -130,6 +147,7 @@ func writeOAuth(w http.ResponseWriter, e *OAuthError) {
 	if e.WWWAuthenticate != "" {
 		w.Header().Set("WWW-Authenticate", e.WWWAuthenticate)
 	}
+	retryAfter(w, status)
 	body := map[string]string{"error": e.Code}
 	if e.Description != "" {
 		body["error_description"] = SanitizeDescription(e.Description)
@@ -152,11 +170,25 @@ func writePage(w http.ResponseWriter, r *http.Request, status int, title, messag
 }
 
 func wantsJSON(r *http.Request) bool {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if isAPIPath(r.URL.Path) {
 		return true
 	}
 	accept := r.Header.Get("Accept")
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+// isAPIPath reports a management API path: /api/... on a tenant's host,
+// or /t/{id}/api/... under a path issuer.
+func isAPIPath(p string) bool {
+	if strings.HasPrefix(p, "/api/") {
+		return true
+	}
+	rest, ok := strings.CutPrefix(p, "/t/")
+	if !ok {
+		return false
+	}
+	_, after, ok := strings.Cut(rest, "/")
+	return ok && strings.HasPrefix(after, "api/")
 }
 
 // WriteJSON writes v as JSON with status.

@@ -93,19 +93,28 @@ func classify(err error) (error, bool) {
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error
+	// A connection the server dropped (crash, restart, pg_terminate_backend)
+	// surfaces as a network error, EOF, or pgconn's "conn closed" when the
+	// driver had already closed it: the database is unavailable, not the
+	// request wrong (SECURITY-TESTS 51: 503, never 500).
 	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, sql.ErrConnDone) {
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err) {
 		return idp.ErrUnavailable, true
 	}
 	return nil, false
 }
 
-// retryable reports a PostgreSQL serialization failure or deadlock, after
-// which the whole transaction may simply run again.
+// retryable reports an error after which the whole transaction may simply
+// run again: a PostgreSQL serialization failure or deadlock, or a
+// connection that failed before the statement was sent (pgconn.SafeToRetry;
+// a transaction that never reached COMMIT is rolled back by the server), so
+// that a connection dropped by a PostgreSQL restart is retried on a fresh
+// one instead of failing the request.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code == pgSerializationFailure || pe.Code == pgDeadlockDetected
 	}
-	return false
+	return pgconn.SafeToRetry(err)
 }
