@@ -47,6 +47,12 @@ type Config struct {
 	// server fetches (draft-ietf-oauth-client-id-metadata-document). Off
 	// by default: it makes the server fetch URLs that anyone can name.
 	ClientIDMetadataDocuments bool
+	// UntrustedErrorInterstitial shows a page with a plain link instead of
+	// redirecting an authorization error to a client the tenant does not
+	// operate (dynamically registered or described by a metadata
+	// document), so that such a client cannot use a failing request as an
+	// open redirect (RFC 9700 §4.11.2). On by default.
+	UntrustedErrorInterstitial bool
 }
 
 // Default returns the zero-config development settings.
@@ -59,6 +65,9 @@ func Default() Config {
 		LogLevel:      "info",
 		ShutdownGrace: 15 * time.Second,
 		SMTP:          SMTP{Port: 587, TLS: "starttls"},
+		// UntrustedErrorInterstitial is on: turning it off is the choice
+		// that needs a reason.
+		UntrustedErrorInterstitial: true,
 	}
 }
 
@@ -100,6 +109,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Dev, "dev", c.Dev, "development mode (AUTHALLA_DEV)")
 	fs.BoolVar(&c.PathIssuers, "path-issuers", c.PathIssuers, "also serve tenants at {public-url}/t/{id} (AUTHALLA_PATH_ISSUERS)")
 	fs.BoolVar(&c.ClientIDMetadataDocuments, "client-id-metadata-documents", c.ClientIDMetadataDocuments, "accept https URLs as client_id on the admin tenant and fetch their metadata documents (AUTHALLA_CLIENT_ID_METADATA_DOCUMENTS)")
+	fs.BoolVar(&c.UntrustedErrorInterstitial, "untrusted-error-interstitial", c.UntrustedErrorInterstitial, "show a page before redirecting an authorization error to a third-party client (AUTHALLA_UNTRUSTED_ERROR_INTERSTITIAL)")
 	fs.Func("trusted-proxies", "comma-separated CIDRs whose X-Forwarded-* headers are trusted (AUTHALLA_TRUSTED_PROXIES)", func(s string) error {
 		p, err := parsePrefixes(s)
 		c.TrustedProxies = p
@@ -150,6 +160,9 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := boolean("AUTHALLA_CLIENT_ID_METADATA_DOCUMENTS", &c.ClientIDMetadataDocuments); err != nil {
+		return err
+	}
+	if err := boolean("AUTHALLA_UNTRUSTED_ERROR_INTERSTITIAL", &c.UntrustedErrorInterstitial); err != nil {
 		return err
 	}
 	if v := getenv("AUTHALLA_SMTP_PORT"); v != "" {

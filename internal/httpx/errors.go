@@ -79,10 +79,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		oe *OAuthError
 		pe *PageError
+		ir *InterstitialRedirect
 		ae *APIError
 		ve *idp.ValidationError
 	)
 	switch {
+	case errors.As(err, &ir):
+		writeInterstitial(w, r, ir)
+		return
 	case errors.As(err, &oe):
 		writeOAuth(w, oe)
 		return

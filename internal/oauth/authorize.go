@@ -55,13 +55,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) error {
 	return p.answerError(w, r, a, p.proceed(w, r, a))
 }
 
-// answerError redirects an *authzError to the client and passes any other
-// error (a store failure) to the error mapper.
+// answerError redirects an *authzError to the client (or shows the
+// interstitial, see redirectError) and passes any other error (a store
+// failure) to the error mapper.
 func (p *Provider) answerError(w http.ResponseWriter, r *http.Request, a *authorization, err error) error {
 	var ae *authzError
 	if errors.As(err, &ae) {
-		redirectError(w, r, a.redirectURI, a.req.State, a.info.Issuer, ae)
-		return nil
+		return p.redirectError(w, r, a, ae)
 	}
 	return err
 }

@@ -65,22 +65,53 @@ func redirect(w http.ResponseWriter, r *http.Request, uri string) {
 	http.Redirect(w, r, uri, http.StatusSeeOther)
 }
 
-// redirectResponse sends params (plus state and iss) to the redirect URI.
-// Every authorization response, success or error, carries iss (RFC 9207
-// §2) so that a client talking to several servers detects a mix-up.
-func redirectResponse(w http.ResponseWriter, r *http.Request, redirectURI, state, issuer string, params url.Values) {
+// responseURL adds params, state and iss to the redirect URI. Every
+// authorization response, success or error, carries iss (RFC 9207 §2) so
+// that a client talking to several servers detects a mix-up.
+func responseURL(redirectURI, state, issuer string, params url.Values) string {
 	if state != "" {
 		params.Set("state", state)
 	}
 	params.Set("iss", issuer)
-	redirect(w, r, appendQuery(redirectURI, params))
+	return appendQuery(redirectURI, params)
 }
 
-// redirectError sends an authorization error to the redirect URI.
-func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state, issuer string, e *authzError) {
+// redirectResponse sends params (plus state and iss) to the redirect URI.
+func redirectResponse(w http.ResponseWriter, r *http.Request, redirectURI, state, issuer string, params url.Values) {
+	redirect(w, r, responseURL(redirectURI, state, issuer, params))
+}
+
+// redirectError sends an authorization error to a's validated redirect
+// URI (RFC 6749 §4.1.2.1). For a client the tenant does not operate
+// (idp.Client.ThirdParty: dynamically registered or described by a
+// metadata document) it instead returns an *httpx.InterstitialRedirect,
+// which the error mapper shows as a page with a plain link to the same
+// URL, unless Options.DirectThirdPartyErrors is set: anyone can create
+// such a client, and a request that is sure to fail would otherwise make
+// this server an open redirector to its URI (RFC 9700 §4.11.2).
+func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, a *authorization, e *authzError) error {
 	params := url.Values{"error": {e.Code}}
 	if e.Description != "" {
 		params.Set("error_description", httpx.SanitizeDescription(e.Description))
 	}
-	redirectResponse(w, r, redirectURI, state, issuer, params)
+	target := responseURL(a.redirectURI, a.req.State, a.info.Issuer, params)
+	if a.client.ThirdParty && !p.directThirdPartyErrors {
+		name := a.client.Name
+		if name == "" {
+			name = a.client.ID
+		}
+		return &httpx.InterstitialRedirect{Target: target, Host: redirectHost(a.redirectURI), ClientName: name, Code: e.Code}
+	}
+	redirect(w, r, target)
+	return nil
+}
+
+// redirectHost is the host (with port) of a redirect URI, or "" for a
+// private-use scheme without an authority (RFC 8252 §7.1).
+func redirectHost(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

@@ -43,6 +43,11 @@ type Options struct {
 	// ClientMetadata resolves URL client ids on the admin tenant (Client
 	// ID Metadata Documents, client_metadata.go); nil turns them off.
 	ClientMetadata *ClientMetadataDocuments
+	// DirectThirdPartyErrors redirects authorization errors of
+	// third-party clients (idp.Client.ThirdParty) straight to their
+	// redirect URI, like any other client's. By default (false) they are
+	// shown an interstitial page first (SECURITY-TESTS 18; redirectError).
+	DirectThirdPartyErrors bool
 }
 
 // Provider serves the protocol endpoints of whichever tenant the request
@@ -69,6 +74,9 @@ type Provider struct {
 	// clientAuthFailures throttles failed client authentication per
 	// (tenant, client_id) (clientauth.go).
 	clientAuthFailures *failureLimiter
+	// directThirdPartyErrors turns the third-party error interstitial off
+	// (Options.DirectThirdPartyErrors).
+	directThirdPartyErrors bool
 }
 
 // New returns a Provider.
@@ -85,6 +93,7 @@ func New(o Options) *Provider {
 		proxies:                   o.Proxies,
 		metrics:                   metricsOrNone(o.Metrics),
 		metadataDocs:              o.ClientMetadata,
+		directThirdPartyErrors:    o.DirectThirdPartyErrors,
 		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
 		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),
 		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}

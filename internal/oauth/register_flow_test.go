@@ -81,12 +81,15 @@ func TestSecRegisteredClientAuthorize(t *testing.T) {
 	f := newRegFlow(t, h, "http://127.0.0.1:33418/callback", "http://127.0.0.1:51234/callback")
 	mcp := h.Issuer(oauthtest.AdminTenant) + "/mcp"
 
-	// No PKCE: an error redirect (the client and redirect URI are valid).
+	// No PKCE: an error response (the client and redirect URI are valid),
+	// shown on the interstitial because the client is third-party
+	// (SECURITY-TESTS 18).
 	v := f.params("mcp:read")
 	v.Del("code_challenge")
 	v.Del("code_challenge_method")
-	res, _ := azGet(t, h, f.b, oauthtest.AdminTenant, v)
-	azError(t, res, f.redirectURI, h.Issuer(oauthtest.AdminTenant), "invalid_request", "st-reg")
+	res, body := azGet(t, h, f.b, oauthtest.AdminTenant, v)
+	target := ipPage(t, res, body, "invalid_request")
+	ipTarget(t, target, f.redirectURI, h.Issuer(oauthtest.AdminTenant), "invalid_request", "st-reg")
 
 	// A redirect URI that differs in more than the loopback port is an
 	// error page, never a redirect.

@@ -19,7 +19,7 @@ import (
 // manage.Service as the Registrar, as internal/server wires them.
 func regHarness(t *testing.T) *oauthtest.Harness {
 	t.Helper()
-	h := oauthtest.NewWith(t, func(o *oauth.Options) {
+	h := oauthtest.NewWithPages(t, func(o *oauth.Options) {
 		o.DerivedResources = fakeDerived{}
 		o.Registrar = manage.New(manage.Options{Store: o.Store, Keys: o.Keys.(manage.KeyEnsurer), Clock: o.Clock, Random: secret.Default})
 	})

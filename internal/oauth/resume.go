@@ -75,7 +75,9 @@ func (p *Provider) answerLater(err error) error {
 }
 
 // Deny answers the parked request requestID with access_denied (RFC 6749
-// §4.1.2.1), with state and iss (RFC 9207), and deletes it. The consent
+// §4.1.2.1), with state and iss (RFC 9207), and deletes it; for a
+// third-party client the answer is the interstitial page (redirectError),
+// which is an *httpx.InterstitialRedirect returned as the error. The consent
 // page calls it when the user refuses. Unknown or expired requests, and
 // clients or redirect URIs that are no longer valid, give an error page
 // rather than a redirect. The request must have passed through the tenant
@@ -89,6 +91,5 @@ func (p *Provider) Deny(w http.ResponseWriter, r *http.Request, requestID string
 	if err := p.store.DeleteAuthRequest(r.Context(), info.Tenant.ID, a.req.ID); err != nil && !errors.Is(err, idp.ErrNotFound) {
 		return fmt.Errorf("authorize: delete request: %w", err)
 	}
-	redirectError(w, r, a.redirectURI, a.req.State, info.Issuer, errAuthz(errAccessDenied, "The user denied the request."))
-	return nil
+	return p.redirectError(w, r, a, errAuthz(errAccessDenied, "The user denied the request."))
 }

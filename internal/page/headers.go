@@ -62,13 +62,14 @@ func CSRFConfig(info *tenant.Info) httpx.CSRFConfig {
 }
 
 // Middleware prepares a route group of hosted pages: it installs this
-// renderer's error page and the issuer's CSRF settings in the request
-// context, and sets the security headers with a script-less CSP (Render
-// replaces it with the page's nonce), so redirects and errors carry them
-// too. Mount it behind the tenant resolver.
+// renderer's error page and interstitial and the issuer's CSRF settings
+// in the request context, and sets the security headers with a
+// script-less CSP (Render replaces it with the page's nonce), so
+// redirects and errors carry them too. Mount it behind the tenant resolver.
 func (r *Renderer) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		ctx := httpx.WithPageRenderer(req.Context(), r.ErrorPage)
+		ctx = httpx.WithInterstitialRenderer(ctx, r.Interstitial)
 		secure := req.TLS != nil
 		if info, ok := tenant.FromContext(ctx); ok {
 			cfg := CSRFConfig(info)

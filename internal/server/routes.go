@@ -29,6 +29,8 @@ type Pinger interface {
 //	GET  /.well-known/oauth-authorization-server/t/{id} the same for a path issuer (RFC 8414 §3.1)
 //	GET  /.well-known/jwks.json                 oauth: public keys
 //	GET|POST /oauth2/authorize                  oauth: RFC 6749 §4.1, PKCE, RFC 9207
+//	                                            (errors of third-party clients: an interstitial page
+//	                                            linking to the error redirect, --untrusted-error-interstitial)
 //	POST /oauth2/token                          oauth: code, refresh_token, client_credentials
 //	GET|POST /oauth2/userinfo                   oauth: OIDC Core §5.3
 //	POST /oauth2/introspect                     oauth: RFC 7662

@@ -127,6 +127,8 @@ func New(o Options) (*Server, error) {
 		Registrar:        registrar,
 		Proxies:          proxies,
 		ClientMetadata:   metadataDocs,
+		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
+		DirectThirdPartyErrors: !cfg.UntrustedErrorInterstitial,
 	})
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,

@@ -42,7 +42,8 @@ type stack struct {
 
 const rpCallback = "https://rp.example.com/callback"
 
-func newStack(t *testing.T) *stack {
+// newStack starts the server; extra are further serve flags.
+func newStack(t *testing.T, extra ...string) *stack {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "authalla.db"))
@@ -64,7 +65,8 @@ func newStack(t *testing.T) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load("serve", []string{"--public-url", "http://" + ln.Addr().String(), "--data-dir", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	args := append([]string{"--public-url", "http://" + ln.Addr().String(), "--data-dir", t.TempDir()}, extra...)
+	cfg, err := config.Load("serve", args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package oauthtest
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/oauth"
+	"github.com/authalla/authalla/internal/page"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/session"
 	"github.com/authalla/authalla/internal/store/sqlstore"
@@ -78,6 +80,20 @@ func New(t testing.TB) *Harness { return NewWith(t, nil) }
 // the Provider is built (for hooks such as DerivedResources).
 func NewWith(t testing.TB, configure func(*oauth.Options)) *Harness {
 	t.Helper()
+	return build(t, configure, false)
+}
+
+// NewWithPages is NewWith with the hosted pages' renderer (internal/page)
+// mounted in front of the Provider as internal/server mounts it, so that
+// error pages and the third-party error interstitial are rendered as HTML
+// with the hosted pages' security headers.
+func NewWithPages(t testing.TB, configure func(*oauth.Options)) *Harness {
+	t.Helper()
+	return build(t, configure, true)
+}
+
+func build(t testing.TB, configure func(*oauth.Options), pages bool) *Harness {
+	t.Helper()
 	ctx := context.Background()
 	h := &Harness{Clock: idp.NewFakeClock(Start), secrets: map[string]string{}}
 
@@ -121,7 +137,15 @@ func NewWith(t testing.TB, configure func(*oauth.Options)) *Harness {
 	}
 	// TODO(server): replace with internal/server's root handler once it
 	// exists, so that these tests run through the production wiring.
-	handler = httpx.WithRequestID(h.Resolver.Middleware(h.Mux))
+	var tenantHandler http.Handler = h.Mux
+	if pages {
+		renderer, err := page.New(st, page.Options{Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("oauthtest: pages: %v", err)
+		}
+		tenantHandler = renderer.Middleware(h.Mux)
+	}
+	handler = httpx.WithRequestID(h.Resolver.Middleware(tenantHandler))
 
 	h.seed(t, TenantA, idp.AlgRS256, false)
 	h.seed(t, TenantB, idp.AlgES256, false)
