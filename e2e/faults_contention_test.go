@@ -41,13 +41,13 @@ func faultWriteContention(ctx context.Context, t *testing.T, bin, databaseURL st
 		case a.err == nil && a.status >= 200 && a.status < 300:
 			ok.Add(1)
 		case a.err == nil && (a.status == http.StatusTooManyRequests || a.status == http.StatusServiceUnavailable) &&
-			a.header.Get("Retry-After") != "" && !leaksInternals(a.body):
+			a.header.Get("Retry-After") != "" && !leaksInternals(a):
 			refused.Add(1)
 		default:
 			bads = append(bads, op+": "+a.String())
 		}
 		low := strings.ToLower(string(a.body))
-		if a.status >= 300 && strings.Contains(low, "busy") || strings.Contains(low, "locked") || strings.Contains(low, "serializ") || strings.Contains(low, "deadlock") {
+		if a.status >= 400 && strings.Contains(low, "busy") || strings.Contains(low, "locked") || strings.Contains(low, "serializ") || strings.Contains(low, "deadlock") {
 			bads = append(bads, op+": the answer names a database lock: "+a.String())
 		}
 	}

@@ -74,7 +74,7 @@ func (l *ledger) loadStep(ctx context.Context, r *rand.Rand, c *http.Client, fx 
 		case a.status >= 200 && a.status < 300:
 			l.acked.Add(1)
 			return true
-		case !acceptableUnderFault(a) || leaksInternals(a.body):
+		case !acceptableUnderFault(a) || leaksInternals(a):
 			bad(op, a)
 		default:
 			l.refused.Add(1)

@@ -50,12 +50,12 @@ func faultPostgresOutage(ctx context.Context, t *testing.T, bin string) {
 		}
 		a := fx.mach.call(ctx, c, http.MethodPost, "/api/v1/users", map[string]any{"email": "probe-" + phase + "@faults.test"})
 		slow(phase+": API write", a)
-		if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") == "" || a.json()["error"] == nil || leaksInternals(a.body) {
+		if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") == "" || a.json()["error"] == nil || leaksInternals(a) {
 			t.Errorf("%s: POST /api/v1/users = %v (Retry-After %q), want 503 JSON with Retry-After", phase, a, a.header.Get("Retry-After"))
 		}
 		if _, a := fx.strict.newFamily(ctx); a.err == nil {
 			slow(phase+": authorize+token", a)
-			if !acceptableUnderFault(a) || leaksInternals(a.body) {
+			if !acceptableUnderFault(a) || leaksInternals(a) {
 				t.Errorf("%s: authorize + code exchange = %v, want 503 with Retry-After", phase, a)
 			}
 		}
@@ -63,7 +63,7 @@ func faultPostgresOutage(ctx context.Context, t *testing.T, bin string) {
 		req.Header.Set("Accept", "text/html")
 		a = send(c, req)
 		slow(phase+": login page", a)
-		if a.status >= 500 && (a.status != http.StatusServiceUnavailable || leaksInternals(a.body)) {
+		if a.status >= 500 && (a.status != http.StatusServiceUnavailable || leaksInternals(a)) {
 			t.Errorf("%s: GET login page = %v, want a page without internals (503 when it needs the database)", phase, a)
 		}
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -22,11 +23,11 @@ func TestFaults(t *testing.T) {
 	bin := buildBinary(ctx, t)
 
 	t.Run("ConcurrentRefresh/SQLite", func(t *testing.T) { faultConcurrentRefresh(ctx, t, bin, "") })
-	t.Run("ConcurrentRefresh/PostgreSQL", func(t *testing.T) { faultConcurrentRefresh(ctx, t, bin, freshPostgres(t)) })
+	t.Run("ConcurrentRefresh/PostgreSQL", func(t *testing.T) { faultConcurrentRefresh(ctx, t, bin, faultPostgres(ctx, t)) })
 	t.Run("WriteContention/SQLite", func(t *testing.T) { faultWriteContention(ctx, t, bin, "") })
-	t.Run("WriteContention/PostgreSQL", func(t *testing.T) { faultWriteContention(ctx, t, bin, freshPostgres(t)) })
+	t.Run("WriteContention/PostgreSQL", func(t *testing.T) { faultWriteContention(ctx, t, bin, faultPostgres(ctx, t)) })
 	t.Run("Kill9/SQLite", func(t *testing.T) { faultKill9(ctx, t, bin, "") })
-	t.Run("Kill9/PostgreSQL", func(t *testing.T) { faultKill9(ctx, t, bin, freshPostgres(t)) })
+	t.Run("Kill9/PostgreSQL", func(t *testing.T) { faultKill9(ctx, t, bin, faultPostgres(ctx, t)) })
 	t.Run("PostgreSQLOutage", func(t *testing.T) { faultPostgresOutage(ctx, t, bin) })
 	t.Run("Exhaustion", func(t *testing.T) { faultExhaustion(ctx, t, bin) })
 }
@@ -58,4 +59,16 @@ func newFaultFixture(ctx context.Context, t *testing.T, bin, databaseURL string,
 	f.grace.signIn(ctx, t, mails, "grace@faults.test")
 	f.mach = newMachine(ctx, t, s, faultTenant)
 	return f
+}
+
+// faultPostgres is an empty database for one fault test: on the server of
+// AUTHALLA_TEST_POSTGRES_URL when set (scripts/test), otherwise on a
+// throwaway cluster the test starts itself (scripts/faults needs no
+// PostgreSQL set up beforehand).
+func faultPostgres(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	if os.Getenv(postgresEnv) != "" {
+		return freshPostgres(t)
+	}
+	return newPGCluster(ctx, t).url("authalla_faults")
 }
