@@ -252,6 +252,12 @@ func resourceIndicators(ctx context.Context, t *testing.T, f *flow, srv *server)
 	state = rand.Text()
 	f.do("authorize for an unknown resource", chromedp.Navigate(cfg.AuthCodeURL(state,
 		oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("resource", "https://unknown.e2e.test/api"))))
+	// The client registered itself, so the error is shown on the
+	// interstitial first (SECURITY-TESTS 18); its link is the redirect.
+	f.do("follow the interstitial's link back to the client",
+		chromedp.WaitVisible(chromedp.CSS(`a.button[rel="noreferrer"]`)),
+		chromedp.Click(chromedp.CSS(`a.button[rel="noreferrer"]`)),
+	)
 	q, err = lb.wait(ctx)
 	if err != nil {
 		t.Fatalf("%v (page: %s)", err, f.location())
