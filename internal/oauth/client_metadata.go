@@ -180,7 +180,7 @@ func (p *Provider) lookupClient(ctx context.Context, info *tenant.Info, clientID
 	if p.metadataDocs.enabledFor(info) && looksLikeURLClientID(clientID) {
 		return p.metadataDocs.resolve(ctx, info, clientID)
 	}
-	return p.store.GetClient(ctx, info.Tenant.ID, clientID)
+	return p.storedClient(ctx, info.Tenant.ID, clientID)
 }
 
 // metadataDocumentsSupported reports whether discovery on the tenant of

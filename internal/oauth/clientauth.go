@@ -111,19 +111,12 @@ func (p *Provider) authenticateClient(w http.ResponseWriter, r *http.Request, fo
 		return nil, &httpx.OAuthError{Code: oauthInvalidClient, Description: "too many failed attempts", Status: http.StatusTooManyRequests}
 	}
 
-	c, err := p.store.GetClient(ctx, tid, creds.id)
-	if err != nil && !errors.Is(err, idp.ErrNotFound) {
-		return nil, internalFailure(ctx, "client auth: get client", err)
-	}
+	// One cached read for known and unknown clients alike (client_cache.go).
+	entry, err := p.clientEntry(ctx, tid, creds.id)
 	if err != nil {
-		c = nil
+		return nil, internalFailure(ctx, "client auth", err)
 	}
-	// The secrets are read even for an unknown client so that both paths
-	// make the same queries.
-	secrets, err := p.store.ListClientSecrets(ctx, tid, creds.id)
-	if err != nil && !errors.Is(err, idp.ErrNotFound) {
-		return nil, internalFailure(ctx, "client auth: list secrets", err)
-	}
+	c, secrets := entry.client, entry.secrets
 	presented := secret.HashBytes(creds.secret)
 	ok := false
 	if c == nil {

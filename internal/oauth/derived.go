@@ -62,7 +62,7 @@ func (p *Provider) lookupResource(ctx context.Context, info *tenant.Info, id str
 	if rs := p.derivedResource(info, id); rs != nil {
 		return rs, nil
 	}
-	return p.store.GetResourceServerByIdentifier(ctx, info.Tenant.ID, id)
+	return p.storedResource(ctx, info.Tenant.ID, id)
 }
 
 // onlyDerived reports whether ids is not empty and names only derived

@@ -145,6 +145,17 @@ func (c *docCache) get(k docKey, build func() ([]byte, error)) ([]byte, error) {
 	return doc, nil
 }
 
+// drop forgets every document of tenantID.
+func (c *docCache) drop(tenantID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.docs {
+		if k.tenantID == tenantID {
+			delete(c.docs, k)
+		}
+	}
+}
+
 // discovery serves GET /.well-known/openid-configuration (OIDC Discovery
 // 1.0 §4) and its RFC 8414 twin /.well-known/oauth-authorization-server.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) error {

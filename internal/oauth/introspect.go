@@ -118,16 +118,20 @@ func (p *Provider) introspectRefresh(ctx context.Context, info *tenant.Info, raw
 
 // userActive reports whether the user a token was issued to still exists
 // and is active: a token of a deleted or suspended user is not active
-// (ASVS 7.4.2), whatever the state of its grant.
+// (ASVS 7.4.2), whatever the state of its grant. The answer is cached for
+// the cache TTL and dropped by ChangeUser (invalidate.go).
 func (p *Provider) userActive(ctx context.Context, tenantID, userID string) (bool, error) {
-	u, err := p.store.GetUser(ctx, tenantID, userID)
-	if errors.Is(err, idp.ErrNotFound) {
-		return false, nil
+	if active, ok := p.users.get(tenantID, userID); ok {
+		return active, nil
 	}
-	if err != nil {
+	tk := p.users.ticket()
+	u, err := p.store.GetUser(ctx, tenantID, userID)
+	if err != nil && !errors.Is(err, idp.ErrNotFound) {
 		return false, internalFailure(ctx, "introspect: get user", err)
 	}
-	return u.Status == idp.UserActive, nil
+	active := err == nil && u.Status == idp.UserActive
+	p.users.put(tk, tenantID, userID, active)
+	return active, nil
 }
 
 // introspectHandler is handleIntrospect as an http.Handler.

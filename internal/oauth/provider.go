@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
@@ -48,7 +49,29 @@ type Options struct {
 	// redirect URI, like any other client's. By default (false) they are
 	// shown an interstitial page first (SECURITY-TESTS 18; redirectError).
 	DirectThirdPartyErrors bool
+	// CacheTTL is how long clients with their secret hashes, resource
+	// servers, users' status and access-token revocation status are
+	// served from memory (invalidate.go). It bounds how stale this node
+	// may be when an invalidation from another node is lost. Zero turns the caches off:
+	// every request reads the store (the test harness's default). The
+	// server uses DefaultCacheTTL.
+	CacheTTL time.Duration
+	// CacheMaxEntries bounds each cache (default DefaultCacheMaxEntries).
+	CacheMaxEntries int
+	// Changed, when set, is told about every write the Provider commits
+	// that other nodes' caches must see (revocations, RFC 7009); the
+	// Provider has already invalidated its own caches. It must not block.
+	Changed func(idp.Change)
 }
+
+// Cache defaults for the server.
+const (
+	// DefaultCacheTTL is the safety net of cross-node invalidation: a node
+	// that missed a change serves the old state for at most this long.
+	DefaultCacheTTL = 5 * time.Second
+	// DefaultCacheMaxEntries bounds each of the Provider's caches.
+	DefaultCacheMaxEntries = 50_000
+)
 
 // Provider serves the protocol endpoints of whichever tenant the request
 // resolved to (tenant.FromContext).
@@ -77,6 +100,14 @@ type Provider struct {
 	// directThirdPartyErrors turns the third-party error interstitial off
 	// (Options.DirectThirdPartyErrors).
 	directThirdPartyErrors bool
+	// clients, resources, users and tokens are the in-memory caches
+	// (invalidate.go): clients with their secrets by id, resource servers
+	// by identifier, user status by user id, access-token status by jti.
+	clients   *memCache[*cachedClient]
+	resources *memCache[*idp.ResourceServer]
+	users     *memCache[bool]
+	tokens    *memCache[bool]
+	changed   func(idp.Change)
 }
 
 // New returns a Provider.
@@ -87,7 +118,10 @@ func New(o Options) *Provider {
 	if o.JWKSMaxAge == 0 {
 		o.JWKSMaxAge = 300
 	}
-	return &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge,
+	if o.CacheMaxEntries <= 0 {
+		o.CacheMaxEntries = DefaultCacheMaxEntries
+	}
+	p := &Provider{store: o.Store, keys: o.Keys, sessions: o.Sessions, clock: o.Clock, random: o.Random, jwksAge: o.JWKSMaxAge,
 		derived:                   o.DerivedResources,
 		registrar:                 o.Registrar,
 		proxies:                   o.Proxies,
@@ -96,7 +130,18 @@ func New(o Options) *Provider {
 		directThirdPartyErrors:    o.DirectThirdPartyErrors,
 		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
 		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),
-		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys)}
+		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys),
+		clients:                   newMemCache[*cachedClient](o.Clock, o.CacheTTL, o.CacheMaxEntries),
+		resources:                 newMemCache[*idp.ResourceServer](o.Clock, o.CacheTTL, o.CacheMaxEntries),
+		users:                     newMemCache[bool](o.Clock, o.CacheTTL, o.CacheMaxEntries),
+		tokens:                    newMemCache[bool](o.Clock, o.CacheTTL, o.CacheMaxEntries),
+		changed:                   o.Changed,
+	}
+	if o.Store != nil {
+		// Revocations announce themselves (store_changes.go).
+		p.store = changeStore{Store: o.Store, commit: p.commitChange}
+	}
+	return p
 }
 
 // Routes registers the endpoints on a tenant mux (paths are relative to

@@ -65,7 +65,8 @@ func tokenLive(c *accessTokenClaims, now time.Time) bool {
 
 // verifyAccessToken is parseAccessToken plus time and revocation: the
 // token must be unexpired at p.clock and its jti still active in the store
-// (revoked tokens and tokens of revoked grants are not, RFC 7009 §2).
+// (revoked tokens and tokens of revoked grants are not, RFC 7009 §2),
+// which is read at most once per cache TTL (token_status.go).
 func (p *Provider) verifyAccessToken(ctx context.Context, info *tenant.Info, raw string) (*accessTokenClaims, error) {
 	c, err := p.parseAccessToken(ctx, info, raw)
 	if err != nil {
@@ -74,7 +75,7 @@ func (p *Provider) verifyAccessToken(ctx context.Context, info *tenant.Info, raw
 	if !tokenLive(c, p.clock.Now()) {
 		return nil, fmt.Errorf("%w: expired or not yet valid", errAccessTokenInvalid)
 	}
-	active, err := p.store.AccessTokenActive(ctx, info.Tenant.ID, c.JTI)
+	active, err := p.accessTokenActive(ctx, info.Tenant.ID, c.JTI)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: access token status: %w", err)
 	}
