@@ -29,6 +29,9 @@ func (s *Store) reader() runner { return runner{s: s, x: s.r} }
 func (s *Store) writer() runner { return runner{s: s, x: s.w} }
 
 func (d runner) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, d.s.args(args)...)
+	}
 	return d.x.ExecContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 
@@ -42,10 +45,16 @@ func (d runner) execN(ctx context.Context, query string, args ...any) (int64, er
 }
 
 func (d runner) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, d.s.args(args)...)
+	}
 	return d.x.QueryContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 
 func (d runner) row(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, d.s.args(args)...)
+	}
 	return d.x.QueryRowContext(ctx, d.s.bind(query), d.s.args(args)...)
 }
 

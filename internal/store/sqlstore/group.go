@@ -169,24 +169,24 @@ func (s *Store) runBatch(batch []*groupTxn) []groupResult {
 			results[i].err = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT grp`); err != nil {
+		if _, err := d.exec(ctx, `SAVEPOINT grp`); err != nil {
 			return abort(err)
 		}
 		res := runMember(context.WithoutCancel(t.ctx), d, t.fn)
 		var k *keep
 		if res.panic != nil || res.err != nil && !errors.As(res.err, &k) {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO grp`); err != nil {
+			if _, err := d.exec(ctx, `ROLLBACK TO grp`); err != nil {
 				results[i] = res
 				return abort(err)
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE grp`); err != nil {
+			if _, err := d.exec(ctx, `RELEASE grp`); err != nil {
 				results[i] = res
 				return abort(err)
 			}
 			results[i] = res
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE grp`); err != nil {
+		if _, err := d.exec(ctx, `RELEASE grp`); err != nil {
 			return abort(err)
 		}
 		ok[i] = true

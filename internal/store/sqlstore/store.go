@@ -52,6 +52,9 @@ type Store struct {
 	binds sync.Map
 	// group batches SQLite token transactions into one commit (group.go).
 	group groupCommit
+	// wstmts and rstmts are SQLite's prepared statements on w and r
+	// (stmtcache.go).
+	wstmts, rstmts stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -164,6 +167,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.wstmts.close()
+	s.rstmts.close()
 	var errs []error
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
