@@ -53,6 +53,12 @@ type Config struct {
 	// document), so that such a client cannot use a failing request as an
 	// open redirect (RFC 9700 §4.11.2). On by default.
 	UntrustedErrorInterstitial bool
+	// MetricsListen is the address of a second listener that serves the
+	// Prometheus exposition at GET /metrics; empty (the default) serves
+	// no metrics. They are never served on Listen: route rates, error
+	// counts and pool sizes are for the operator, so bind this to
+	// loopback or a private network (e.g. 127.0.0.1:9090).
+	MetricsListen string
 }
 
 // Default returns the zero-config development settings.
@@ -123,6 +129,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", c.SMTP.TLS, "starttls, tls or none (AUTHALLA_SMTP_TLS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (AUTHALLA_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "drain time on SIGTERM (AUTHALLA_SHUTDOWN_GRACE)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address of a separate listener serving Prometheus metrics at /metrics; empty: none (AUTHALLA_METRICS_LISTEN)")
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -153,6 +160,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("AUTHALLA_SMTP_FROM", &c.SMTP.From)
 	str("AUTHALLA_SMTP_TLS", &c.SMTP.TLS)
 	str("AUTHALLA_LOG_LEVEL", &c.LogLevel)
+	str("AUTHALLA_METRICS_LISTEN", &c.MetricsListen)
 	if err := boolean("AUTHALLA_DEV", &c.Dev); err != nil {
 		return err
 	}
@@ -267,6 +275,13 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		bad("shutdown-grace", "must not be negative")
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics-listen", "%q is not host:port", c.MetricsListen)
+		} else if c.MetricsListen == c.Listen {
+			bad("metrics-listen", "must differ from listen: metrics are not served on the public listener")
+		}
 	}
 	return errors.Join(errs...)
 }

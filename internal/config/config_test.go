@@ -58,6 +58,8 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{[]string{"--trusted-proxies", "not-an-ip"}, nil, "trusted-proxies"},
 		{nil, map[string]string{"AUTHALLA_DEV": "maybe"}, "AUTHALLA_DEV"},
 		{nil, map[string]string{"AUTHALLA_SMTP_PORT": "x"}, "AUTHALLA_SMTP_PORT"},
+		{[]string{"--metrics-listen", "9090"}, nil, "metrics-listen"},
+		{[]string{"--listen", "127.0.0.1:8080", "--metrics-listen", "127.0.0.1:8080"}, nil, "metrics-listen"},
 	}
 	for _, tc := range tests {
 		_, err := Load("serve", tc.args, env(tc.env), io.Discard)
@@ -75,5 +77,23 @@ func TestIsLoopbackHost(t *testing.T) {
 		if got := IsLoopbackHost(h); got != want {
 			t.Errorf("IsLoopbackHost(%q) = %v", h, got)
 		}
+	}
+}
+
+func TestMetricsListen(t *testing.T) {
+	c, err := Load("serve", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsListen != "" {
+		t.Fatalf("metrics are served by default on %q", c.MetricsListen)
+	}
+	c, err = Load("serve", nil, env(map[string]string{"AUTHALLA_METRICS_LISTEN": "127.0.0.1:9090"}), io.Discard)
+	if err != nil || c.MetricsListen != "127.0.0.1:9090" {
+		t.Fatalf("from the environment: %q, %v", c.MetricsListen, err)
+	}
+	c, err = Load("serve", []string{"--metrics-listen", "[::1]:9100"}, env(map[string]string{"AUTHALLA_METRICS_LISTEN": "127.0.0.1:9090"}), io.Discard)
+	if err != nil || c.MetricsListen != "[::1]:9100" {
+		t.Fatalf("the flag wins: %q, %v", c.MetricsListen, err)
 	}
 }
