@@ -107,7 +107,7 @@ func newStack(t *testing.T) *stack {
 		Store: db, Sessions: sessions, Mail: outbox, Keys: km, Finisher: provider,
 		Pages: pages, Clock: idp.SystemClock{}, Random: secret.Default, Log: log,
 	})
-	m := manage.New(manage.Options{Store: db, Keys: km, Random: secret.Default, Issuer: resolver.PreferredIssuer, OnTenantChange: resolver.Invalidate, Log: log})
+	m := manage.New(manage.Options{Store: db, Keys: km, Random: secret.Default, Issuer: resolver.PreferredIssuer, OnChange: resolver.Invalidate, Log: log})
 
 	var root http.Handler
 	clock := &offsetClock{}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sync/atomic"
 
+	"github.com/authalla/authalla/internal/changes"
 	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
@@ -31,9 +31,10 @@ type deps struct {
 	// names computes the issuer URLs shown for tenants.
 	names  *tenant.Resolver
 	manage *manage.Service
-	// tenantChanged is called by manage after a tenant update or deletion;
-	// serve points it at the server's resolver once that exists.
-	tenantChanged atomic.Pointer[func(string)]
+	// changes carries every committed change to the caches of this
+	// process and, on PostgreSQL, of every other node (serve adds the
+	// server's caches and the listener; the CLI only publishes).
+	changes *changes.Bus
 }
 
 // openDeps opens and migrates the store, loads the master key and builds
@@ -62,16 +63,13 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	}
 	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer}
 	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random})
+	d.changes = newChangeBus(st, log)
+	d.changes.Subscribe(d.keys, d.names)
 	d.manage = manage.New(manage.Options{
 		Store: st, Keys: d.keys, Clock: d.clock, Random: d.random,
-		Issuer: names.PreferredIssuer,
-		OnTenantChange: func(id string) {
-			d.keys.Invalidate(id)
-			if f := d.tenantChanged.Load(); f != nil {
-				(*f)(id)
-			}
-		},
-		Log: log,
+		Issuer:   names.PreferredIssuer,
+		OnChange: d.changes.Publish,
+		Log:      log,
 	})
 	return d, nil
 }

@@ -79,12 +79,24 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage, Sealer: d.sealer,
+		Changed: d.changes.Publish,
 	})
 	if err != nil {
 		return fail(e, fmt.Errorf("server: %w", err))
 	}
-	invalidate := srv.Resolver().Invalidate
-	d.tenantChanged.Store(&invalidate)
+	// The server's caches drop what this process and, through the
+	// listener, every other node change.
+	d.changes.Subscribe(srv)
+	lctx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	waitListener, err := listenForChanges(lctx, d)
+	if err != nil {
+		stopListening()
+		return fail(e, err)
+	}
+	defer func() {
+		stopListening()
+		waitListener()
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store"
 )
@@ -30,6 +31,8 @@ type Options struct {
 	// MaxTenants bounds how many tenants' keys are cached at once (least
 	// recently used are evicted first; default 10000).
 	MaxTenants int
+	// Cache counts the key cache's hits and misses (nil: not counted).
+	Cache cachestat.Recorder
 }
 
 // Verified is a JWT whose signature checked out against one of the

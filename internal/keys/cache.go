@@ -5,6 +5,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 )
 
 // cache holds key-set snapshots per tenant, least recently used evicted
@@ -16,6 +18,7 @@ type cache struct {
 	lru     *list.List               // of *cacheEntry, most recent at the front
 	entries map[string]*list.Element // tenant id -> element of lru
 	flights map[string]*flight       // tenant id -> load in progress
+	stats   cachestat.Recorder
 }
 
 // loadTimeout bounds one store read; the load outlives the request that
@@ -40,6 +43,7 @@ func newCache(max int) *cache {
 		lru:     list.New(),
 		entries: make(map[string]*list.Element),
 		flights: make(map[string]*flight),
+		stats:   cachestat.Nop{},
 	}
 }
 
@@ -77,11 +81,13 @@ func (c *cache) get(ctx context.Context, tenantID string, usable func(*keySet) b
 	if el, ok := c.entries[tenantID]; ok {
 		e := el.Value.(*cacheEntry)
 		if usable(e.set) {
+			c.stats.Hit()
 			c.lru.MoveToFront(el)
 			c.mu.Unlock()
 			return e.set, nil
 		}
 	}
+	c.stats.Miss() // a load, started here or joined
 	f, ok := c.flights[tenantID]
 	if !ok {
 		f = &flight{done: make(chan struct{})}
@@ -143,6 +149,16 @@ func (c *cache) invalidate(tenantID string) {
 		delete(c.entries, tenantID)
 	}
 	delete(c.flights, tenantID)
+}
+
+// invalidateAll forgets every tenant's snapshot and detaches every load
+// in progress.
+func (c *cache) invalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Init()
+	clear(c.entries)
+	clear(c.flights)
 }
 
 // dropIf forgets tenantID's snapshot if it is still old.

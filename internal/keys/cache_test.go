@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/secret"
 )
 
@@ -39,7 +40,7 @@ func TestCacheAvoidsStore(t *testing.T) {
 	}{
 		{"within TTL", func() { e.clock.Advance(testCacheTTL - time.Microsecond) }, 0},
 		{"TTL passed", func() { e.clock.Advance(time.Microsecond) }, 1},
-		{"Invalidate", func() { e.m.Invalidate("t1") }, 1},
+		{"Invalidate", func() { e.m.Invalidate(idp.Change{Kind: idp.ChangeKeys, TenantID: "t1"}) }, 1},
 		{"clock went backwards", func() { e.clock.Advance(-time.Hour) }, 1},
 	}
 	for _, s := range steps {
@@ -60,7 +61,7 @@ func TestCacheConcurrentLoads(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.ensure(t, "t1", AlgES256)
-	e.m.Invalidate("t1")
+	e.m.Invalidate(idp.Change{Kind: idp.ChangeKeys, TenantID: "t1"})
 	before := e.st.listCalls()
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)

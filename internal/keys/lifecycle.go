@@ -38,7 +38,7 @@ func (m *Manager) Stage(ctx context.Context, tenantID, alg string) (*idp.Signing
 	if err != nil {
 		return nil, err
 	}
-	defer m.Invalidate(tenantID)
+	defer m.invalidate(tenantID)
 	return m.newKey(ctx, tenantID, alg, idp.KeyStaged)
 }
 
@@ -51,7 +51,7 @@ func (m *Manager) Stage(ctx context.Context, tenantID, alg string) (*idp.Signing
 // active is a no-op; a retired key fails with ErrKeyRetired and an unknown
 // kid with idp.ErrNotFound.
 func (m *Manager) Activate(ctx context.Context, tenantID, kid string, force bool) (*RotateResult, error) {
-	defer m.Invalidate(tenantID)
+	defer m.invalidate(tenantID)
 	keys, err := m.List(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (m *Manager) Activate(ctx context.Context, tenantID, kid string, force bool
 // refused with ErrKeyActive, since the tenant would have nothing to sign
 // with. An unknown kid fails with idp.ErrNotFound.
 func (m *Manager) Retire(ctx context.Context, tenantID, kid string) (*RetireResult, error) {
-	defer m.Invalidate(tenantID)
+	defer m.invalidate(tenantID)
 	keys, err := m.List(ctx, tenantID)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store"
 )
@@ -73,6 +74,7 @@ func New(o Options) *Manager {
 		maxTenants = DefaultMaxTenants
 	}
 	m.cache = newCache(maxTenants)
+	m.cache.stats = cachestat.Or(o.Cache)
 	return m
 }
 
@@ -89,5 +91,22 @@ func (m *Manager) publishDelay() time.Duration { return m.jwksMaxAge + m.cacheTT
 // replica may keep signing with its cached copy for up to that long.
 func (m *Manager) retainFor() time.Duration { return m.retention + m.cacheTTL }
 
-// Invalidate drops the cached keys of tenantID; the next use reads the store.
-func (m *Manager) Invalidate(tenantID string) { m.cache.invalidate(tenantID) }
+// Invalidate drops the cached keys that ch names (the change bus's
+// contract, idp.Change): keys change with ChangeKeys, and with
+// ChangeTenant (a new signing algorithm rotates them, a deleted tenant
+// takes them along); a change naming no tenant drops every tenant's. The
+// next use reads the store.
+func (m *Manager) Invalidate(ch idp.Change) {
+	if !ch.Covers(idp.ChangeKeys, ch.TenantID) && !ch.Covers(idp.ChangeTenant, ch.TenantID) {
+		return
+	}
+	if ch.TenantID == "" {
+		m.cache.invalidateAll()
+		return
+	}
+	m.invalidate(ch.TenantID)
+}
+
+// invalidate drops the cached keys of tenantID after this manager changed
+// them; the next use reads the store.
+func (m *Manager) invalidate(tenantID string) { m.cache.invalidate(tenantID) }

@@ -67,7 +67,7 @@ func (m *Manager) EnsureKey(ctx context.Context, tenantID, alg string) error {
 		return nil
 	}
 	_, err = m.newKey(ctx, tenantID, alg, idp.KeyActive)
-	m.Invalidate(tenantID)
+	m.invalidate(tenantID)
 	if err == nil {
 		return nil
 	}
@@ -100,7 +100,7 @@ func (m *Manager) Rotate(ctx context.Context, tenantID, alg string, immediate bo
 	if err != nil {
 		return nil, err
 	}
-	defer m.Invalidate(tenantID)
+	defer m.invalidate(tenantID)
 	keys, err := m.List(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func (m *Manager) Maintain(ctx context.Context, tenantID string) error {
 	changed := false
 	defer func() {
 		if changed {
-			m.Invalidate(tenantID)
+			m.invalidate(tenantID)
 		}
 	}()
 

@@ -64,6 +64,7 @@ func (s *Service) EnsureAdminUIClient(ctx context.Context, redirectURIs []string
 		s.audit(ctx, a, admin.ID, action, "client", c.ID, err, nil)
 		return nil, fmt.Errorf("manage: admin UI client: %w", err)
 	}
+	s.changed(idp.ChangeClient, admin.ID, c.ID)
 	s.audit(ctx, a, admin.ID, action, "client", c.ID, nil, map[string]string{"redirect_uris_added": fmt.Sprint(len(next.RedirectURIs) - len(c.RedirectURIs))})
 	return &next, nil
 }

@@ -138,6 +138,8 @@ func (s *Service) ensureAdminTenant(ctx context.Context) (*idp.Tenant, error) {
 	if err := s.keys.EnsureKey(ctx, admin.ID, admin.SigningAlg); err != nil {
 		return nil, fmt.Errorf("manage: bootstrap: admin signing key: %w", err)
 	}
+	// Another node may have looked for it before it existed.
+	s.changed(idp.ChangeTenant, admin.ID, "")
 	if err := s.ensureBuiltins(ctx, admin); err != nil {
 		return nil, err
 	}
@@ -165,6 +167,7 @@ func (s *Service) createDefaultTenant(ctx context.Context, accountID string) (*i
 		if err := s.keys.EnsureKey(ctx, t.ID, t.SigningAlg); err != nil {
 			return nil, fmt.Errorf("manage: bootstrap: default tenant key: %w", err)
 		}
+		s.changed(idp.ChangeTenant, t.ID, "")
 		if err := s.ensureBuiltins(ctx, t); err != nil {
 			return nil, err
 		}

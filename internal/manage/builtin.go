@@ -121,6 +121,7 @@ func (s *Service) ensureBuiltins(ctx context.Context, t *idp.Tenant) error {
 		if err != nil {
 			return fmt.Errorf("manage: management resource server of %s: %w", t.ID, err)
 		}
+		s.changed(idp.ChangeResourceServer, t.ID, r.ID)
 		s.audit(ctx, sys, t.ID, "resource_server.create", "resource_server", r.ID, nil, map[string]string{"identifier": ManagementAPI})
 	case err != nil:
 		return fmt.Errorf("manage: management resource server of %s: %w", t.ID, err)
@@ -192,6 +193,7 @@ func (s *Service) adminUICallbacks(ctx context.Context, sys Actor, t *idp.Tenant
 		if err != nil {
 			return fmt.Errorf("manage: admin UI client: %w", err)
 		}
+		s.changed(idp.ChangeClient, t.ID, c.ID)
 		s.audit(ctx, sys, t.ID, "client.create", "client", c.ID, nil, map[string]string{"type": string(c.Type)})
 		return nil
 	}
@@ -215,6 +217,7 @@ func (s *Service) adminUICallbacks(ctx context.Context, sys Actor, t *idp.Tenant
 	if err := s.store.UpdateClient(ctx, t.ID, c); err != nil {
 		return fmt.Errorf("manage: admin UI client: %w", err)
 	}
+	s.changed(idp.ChangeClient, t.ID, c.ID)
 	s.audit(ctx, sys, t.ID, "client.update", "client", c.ID, nil, nil)
 	return nil
 }

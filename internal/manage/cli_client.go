@@ -57,6 +57,7 @@ func (s *Service) EnsureCLIClient(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("manage: CLI client: %w", err)
 	}
+	s.changed(idp.ChangeClient, admin.ID, c.ID)
 	sys := Actor{Type: ActorSystem, ID: "builtin"}
 	if a, ok := ActorFrom(ctx); ok {
 		sys.RequestID, sys.ClientIP = a.RequestID, a.ClientIP

@@ -40,6 +40,7 @@ func (s *Service) addSecret(ctx context.Context, tenantID, clientID string) (*Ne
 	if err := s.store.AddClientSecret(ctx, tenantID, cs); err != nil {
 		return nil, fmt.Errorf("manage: add client secret: %w", err)
 	}
+	s.changed(idp.ChangeClient, tenantID, clientID)
 	return &NewSecret{ID: id, Value: value, Hint: cs.Hint, CreatedAt: now}, nil
 }
 
@@ -109,6 +110,7 @@ func (s *Service) DeleteClientSecret(ctx context.Context, tenantID, clientID, se
 	if err := s.store.DeleteClientSecret(ctx, tenantID, clientID, secretID); err != nil {
 		return fmt.Errorf("manage: delete client secret: %w", err)
 	}
+	s.changed(idp.ChangeClient, tenantID, clientID)
 	s.audit(ctx, a, tenantID, action, "client", clientID, nil, map[string]string{"secret_id": secretID})
 	return nil
 }

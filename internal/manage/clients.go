@@ -154,6 +154,8 @@ func (s *Service) CreateClient(ctx context.Context, tenantID string, in ClientIn
 		s.audit(ctx, a, tenantID, action, "client", id, err, nil)
 		return nil, fmt.Errorf("manage: create client: %w", err)
 	}
+	// A node may hold a cached "no such client" for this id.
+	s.changed(idp.ChangeClient, tenantID, id)
 	out := &ClientCreated{Client: c}
 	details := map[string]string{"type": string(c.Type)}
 	if !c.Public() {
@@ -248,6 +250,7 @@ func (s *Service) UpdateClient(ctx context.Context, tenantID, clientID string, p
 		s.audit(ctx, a, tenantID, action, "client", clientID, err, nil)
 		return nil, fmt.Errorf("manage: update client: %w", err)
 	}
+	s.changed(idp.ChangeClient, tenantID, clientID)
 	s.audit(ctx, a, tenantID, action, "client", clientID, nil, nil)
 	return c, nil
 }
@@ -269,6 +272,9 @@ func (s *Service) DeleteClient(ctx context.Context, tenantID, clientID string) e
 	if err := s.store.DeleteClient(ctx, tenantID, clientID); err != nil {
 		return fmt.Errorf("manage: delete client %q: %w", clientID, err)
 	}
+	// Its grants are revoked with it.
+	s.changed(idp.ChangeClient, tenantID, clientID)
+	s.changed(idp.ChangeToken, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "client", clientID, nil, nil)
 	return nil
 }

@@ -108,6 +108,7 @@ func (s *Service) RegisterDynamicClient(ctx context.Context, c *idp.Client, requ
 	if err := s.store.CreateClient(ctx, t.ID, out); err != nil {
 		return nil, "", "", fmt.Errorf("manage: register client: %w", err)
 	}
+	s.changed(idp.ChangeClient, t.ID, id)
 	details := map[string]string{"type": string(out.Type), "name": out.Name}
 	if !out.Public() {
 		sec, err := s.addSecret(ctx, t.ID, id)
@@ -168,6 +169,8 @@ func (s *Service) DeleteDynamicClient(ctx context.Context, tenantID, clientID, r
 	if err := s.store.DeleteClient(ctx, tenantID, clientID); err != nil {
 		return fmt.Errorf("manage: delete registered client: %w", err)
 	}
+	s.changed(idp.ChangeClient, tenantID, clientID)
+	s.changed(idp.ChangeToken, tenantID, "")
 	a := Actor{Type: ActorSystem, ID: ActorDynamicRegistration, RequestID: requestID, ClientIP: clientIP}
 	s.audit(ctx, a, tenantID, action, "client", clientID, nil, map[string]string{"reason": "rfc7592"})
 	return nil
@@ -191,6 +194,11 @@ func (s *Service) PurgeDynamicClients(ctx context.Context, olderThan time.Durati
 	n, err := s.store.DeleteUnusedDynamicClients(ctx, s.clock.Now().Add(-olderThan))
 	if err != nil {
 		return 0, fmt.Errorf("manage: purge registered clients: %w", err)
+	}
+	if n > 0 {
+		// Across tenants, and they never had a grant: every tenant's
+		// cached clients go.
+		s.changed(idp.ChangeClient, "", "")
 	}
 	return n, nil
 }

@@ -70,6 +70,7 @@ func (s *Service) RegisterMetadataClient(ctx context.Context, c *idp.Client, req
 			if err != nil {
 				return nil, fmt.Errorf("manage: metadata client: create: %w", err)
 			}
+			s.changed(idp.ChangeClient, t.ID, want.ID)
 			s.audit(ctx, a, t.ID, "client.register", "client", want.ID, nil, map[string]string{"type": string(want.Type), "source": "client_id_metadata_document"})
 			return want, nil
 		case err != nil:
@@ -130,6 +131,7 @@ func (s *Service) updateMetadataClient(ctx context.Context, a Actor, got, want *
 	if err := s.store.UpdateClient(ctx, up.TenantID, &up); err != nil {
 		return nil, fmt.Errorf("manage: metadata client: update: %w", err)
 	}
+	s.changed(idp.ChangeClient, up.TenantID, up.ID)
 	s.audit(ctx, a, up.TenantID, "client.update", "client", up.ID, nil, map[string]string{"source": "client_id_metadata_document"})
 	return &up, nil
 }

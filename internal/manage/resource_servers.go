@@ -168,6 +168,7 @@ func (s *Service) CreateResourceServer(ctx context.Context, tenantID string, in 
 		s.audit(ctx, a, tenantID, action, "resource_server", "", err, nil)
 		return nil, fmt.Errorf("manage: create resource server: %w", err)
 	}
+	s.changed(idp.ChangeResourceServer, tenantID, r.ID)
 	s.audit(ctx, a, tenantID, action, "resource_server", r.ID, nil, map[string]string{"identifier": r.Identifier})
 	return r, nil
 }
@@ -311,6 +312,7 @@ func (s *Service) saveResourceServer(ctx context.Context, a Actor, action string
 		s.audit(ctx, a, r.TenantID, action, "resource_server", r.ID, err, nil)
 		return nil, fmt.Errorf("manage: update resource server: %w", err)
 	}
+	s.changed(idp.ChangeResourceServer, r.TenantID, r.ID)
 	s.audit(ctx, a, r.TenantID, action, "resource_server", r.ID, nil, nil)
 	return r, nil
 }
@@ -337,6 +339,7 @@ func (s *Service) DeleteResourceServer(ctx context.Context, tenantID, ref string
 	if err := s.store.DeleteResourceServer(ctx, tenantID, r.ID); err != nil {
 		return fmt.Errorf("manage: delete resource server: %w", err)
 	}
+	s.changed(idp.ChangeResourceServer, tenantID, r.ID)
 	s.audit(ctx, a, tenantID, action, "resource_server", r.ID, nil, map[string]string{"identifier": r.Identifier})
 	return nil
 }

@@ -41,9 +41,12 @@ type Options struct {
 	Random secret.Source
 	// Issuer returns the issuer URL shown for a tenant; nil shows none.
 	Issuer func(*idp.Tenant) string
-	// OnTenantChange is called after a tenant was created, updated or
-	// deleted, so that caches (tenant resolver, keys) can drop it. May be nil.
-	OnTenantChange func(tenantID string)
+	// OnChange is called after every committed write of something nodes
+	// cache (tenants, clients with their secrets and redirect URIs,
+	// signing keys, resource servers, the theme, users' status, revoked
+	// grants), so that the caches of every node drop it (the change bus,
+	// internal/changes). It must not block for long. May be nil.
+	OnChange func(idp.Change)
 	// Log receives failures that must not fail an operation already
 	// committed (an audit record that could not be written). Default: discard.
 	Log *slog.Logger
@@ -56,7 +59,7 @@ type Service struct {
 	clock    idp.Clock
 	random   secret.Source
 	issuer   func(*idp.Tenant) string
-	onChange func(string)
+	onChange func(idp.Change)
 	log      *slog.Logger
 }
 
@@ -66,7 +69,7 @@ func New(o Options) *Service {
 	if o.Store == nil || o.Keys == nil {
 		panic("manage: New needs a Store and Keys")
 	}
-	s := &Service{store: o.Store, keys: o.Keys, clock: o.Clock, random: o.Random, issuer: o.Issuer, onChange: o.OnTenantChange, log: o.Log}
+	s := &Service{store: o.Store, keys: o.Keys, clock: o.Clock, random: o.Random, issuer: o.Issuer, onChange: o.OnChange, log: o.Log}
 	if s.clock == nil {
 		s.clock = idp.SystemClock{}
 	}
@@ -85,8 +88,10 @@ func (s *Service) Issuer(t *idp.Tenant) string {
 	return s.issuer(t)
 }
 
-func (s *Service) changed(tenantID string) {
+// changed announces a committed change of kind in tenantID: one object
+// (id) or, with id "", every object of the kind in the tenant.
+func (s *Service) changed(kind idp.ChangeKind, tenantID, id string) {
 	if s.onChange != nil {
-		s.onChange(tenantID)
+		s.onChange(idp.Change{Kind: kind, TenantID: tenantID, ID: id})
 	}
 }

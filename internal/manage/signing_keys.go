@@ -54,6 +54,7 @@ func (s *Service) RotateSigningKey(ctx context.Context, tenantID string, immedia
 		s.audit(ctx, a, tenantID, action, "signing_key", "", err, nil)
 		return nil, fmt.Errorf("manage: rotate signing key: %w", err)
 	}
+	s.changed(idp.ChangeKeys, tenantID, "")
 	out := &keys.RotateResult{Staged: publicKey(res.Staged), Activated: publicKey(res.Activated), Retired: publicKey(res.Retired)}
 	details := map[string]string{}
 	objID := ""
@@ -94,6 +95,7 @@ func (s *Service) StageSigningKey(ctx context.Context, tenantID, alg string) (*i
 		s.audit(ctx, a, tenantID, action, "signing_key", "", err, map[string]string{"alg": alg})
 		return nil, fmt.Errorf("manage: stage signing key: %w", err)
 	}
+	s.changed(idp.ChangeKeys, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "signing_key", k.ID, nil, map[string]string{"alg": k.Alg})
 	return publicKey(k), nil
 }
@@ -122,6 +124,7 @@ func (s *Service) ActivateSigningKey(ctx context.Context, tenantID, kid string, 
 		s.audit(ctx, a, tenantID, action, "signing_key", kid, err, details)
 		return nil, fmt.Errorf("manage: activate signing key: %w", err)
 	}
+	s.changed(idp.ChangeKeys, tenantID, "")
 	out := &keys.RotateResult{Activated: publicKey(res.Activated), Retired: publicKey(res.Retired)}
 	if out.Retired != nil {
 		details["retired"] = out.Retired.ID
@@ -148,6 +151,7 @@ func (s *Service) RetireSigningKey(ctx context.Context, tenantID, kid string) (*
 		s.audit(ctx, a, tenantID, action, "signing_key", kid, err, nil)
 		return nil, fmt.Errorf("manage: retire signing key: %w", err)
 	}
+	s.changed(idp.ChangeKeys, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "signing_key", kid, nil, map[string]string{"removed": fmt.Sprint(res.Removed)})
 	return &keys.RetireResult{Key: publicKey(res.Key), Removed: res.Removed}, nil
 }

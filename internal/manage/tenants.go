@@ -224,7 +224,7 @@ func (s *Service) CreateTenant(ctx context.Context, in TenantInput) (*TenantResu
 		return nil, err
 	}
 	// The resolver may hold a cached "not found" for this id.
-	s.changed(t.ID)
+	s.changed(idp.ChangeTenant, t.ID, "")
 	s.audit(ctx, a, t.ID, action, "tenant", t.ID, nil, map[string]string{"account_id": accountID})
 	return &TenantResult{Tenant: t, Issuer: s.Issuer(t)}, nil
 }
@@ -435,7 +435,7 @@ func (s *Service) UpdateTenant(ctx context.Context, tenantID string, p TenantPat
 		s.audit(ctx, a, tenantID, action, "tenant", tenantID, err, nil)
 		return nil, fmt.Errorf("manage: update tenant: %w", err)
 	}
-	s.changed(tenantID)
+	s.changed(idp.ChangeTenant, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "tenant", tenantID, nil, details)
 	return &TenantResult{Tenant: &t, Issuer: s.Issuer(&t)}, nil
 }
@@ -462,7 +462,7 @@ func (s *Service) DeleteTenant(ctx context.Context, tenantID string) error {
 	if err := s.store.DeleteTenant(ctx, tenantID); err != nil {
 		return fmt.Errorf("manage: delete tenant: %w", err)
 	}
-	s.changed(tenantID)
+	s.changed(idp.ChangeTenant, tenantID, "")
 	if admin, err := s.store.AdminTenant(ctx); err == nil {
 		s.audit(ctx, a, admin.ID, action, "tenant", tenantID, nil, map[string]string{"account_id": t.AccountID})
 	}

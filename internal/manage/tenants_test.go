@@ -169,25 +169,6 @@ func TestUpdateTenant(t *testing.T) {
 	}
 }
 
-func TestUpdateTenantCallsHook(t *testing.T) {
-	f := newFixture(t)
-	var changed []string
-	f.svc.onChange = func(id string) { changed = append(changed, id) }
-	n := "x"
-	if _, err := f.svc.UpdateTenant(cli(context.Background()), "tenant-a", TenantPatch{Name: &n}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.DeleteTenant(cli(context.Background()), "tenant-b"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.CreateTenant(cli(context.Background()), TenantInput{ID: "tenant-c", Name: "C"}); err != nil {
-		t.Fatal(err)
-	}
-	if len(changed) != 3 || changed[0] != "tenant-a" || changed[1] != "tenant-b" || changed[2] != "tenant-c" {
-		t.Fatalf("hook calls %v", changed)
-	}
-}
-
 func TestDeleteTenant(t *testing.T) {
 	f := newFixture(t)
 	ctx := cli(context.Background())

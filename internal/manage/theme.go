@@ -197,6 +197,7 @@ func (s *Service) UpdateTheme(ctx context.Context, tenantID string, p ThemePatch
 		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
 		return nil, fmt.Errorf("manage: save theme: %w", err)
 	}
+	s.changed(idp.ChangeTheme, tenantID, "")
 	if lang != t.DefaultLanguage {
 		nt := *t
 		nt.DefaultLanguage, nt.UpdatedAt = lang, now
@@ -204,7 +205,7 @@ func (s *Service) UpdateTheme(ctx context.Context, tenantID string, p ThemePatch
 			s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
 			return nil, fmt.Errorf("manage: default language: %w", err)
 		}
-		s.changed(tenantID)
+		s.changed(idp.ChangeTenant, tenantID, "")
 		changed = append(changed, "default_language")
 	}
 	s.audit(ctx, a, tenantID, action, "theme", tenantID, nil, map[string]string{"fields": strings.Join(changed, " ")})
@@ -232,6 +233,7 @@ func (s *Service) ResetTheme(ctx context.Context, tenantID string) (*ThemeResult
 		s.audit(ctx, a, tenantID, action, "theme", tenantID, err, nil)
 		return nil, fmt.Errorf("manage: reset theme images: %w", err)
 	}
+	s.changed(idp.ChangeTheme, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "theme", tenantID, nil, nil)
 	th := DefaultTheme(tenantID)
 	return &ThemeResult{Theme: th, DefaultLanguage: t.DefaultLanguage, Warnings: ContrastWarnings(th)}, nil
@@ -271,6 +273,7 @@ func (s *Service) SetThemeImage(ctx context.Context, tenantID, kind, contentType
 			s.audit(ctx, a, tenantID, action, "theme", tenantID, err, map[string]string{"fields": field})
 			return nil, fmt.Errorf("manage: save theme %s: %w", kind, err)
 		}
+		s.changed(idp.ChangeTheme, tenantID, kind)
 	}
 	u := page.BrandAssetPath(kind, data)
 	p := ThemePatch{}

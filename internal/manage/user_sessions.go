@@ -66,6 +66,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, tenantID, userID strin
 		s.audit(ctx, a, tenantID, action, "user", userID, err, nil)
 		return 0, fmt.Errorf("manage: end sessions: %w", err)
 	}
+	s.changed(idp.ChangeUser, tenantID, userID)
 	s.audit(ctx, a, tenantID, action, "user", userID, nil, map[string]string{"count": fmt.Sprint(n)})
 	return n, nil
 }
@@ -158,6 +159,7 @@ func (s *Service) RevokeConnectedApp(ctx context.Context, tenantID, userID, clie
 		s.audit(ctx, a, tenantID, action, "user", userID, err, map[string]string{"client_id": clientID})
 		return fmt.Errorf("manage: revoke grants: %w", err)
 	}
+	s.changed(idp.ChangeToken, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "user", userID, nil, map[string]string{"client_id": clientID})
 	return nil
 }

@@ -178,6 +178,7 @@ func (s *Service) UpdateUser(ctx context.Context, tenantID, userID string, p Use
 		s.audit(ctx, a, tenantID, action, "user", userID, err, nil)
 		return nil, fmt.Errorf("manage: update user: %w", err)
 	}
+	s.changed(idp.ChangeUser, tenantID, userID)
 	details := map[string]string{}
 	if u.Status != oldStatus {
 		details["status"] = string(u.Status)
@@ -219,6 +220,7 @@ func (s *Service) SuspendUser(ctx context.Context, tenantID, userID string) (*id
 			s.audit(ctx, a, tenantID, action, "user", userID, err, nil)
 			return nil, fmt.Errorf("manage: suspend user: %w", err)
 		}
+		s.changed(idp.ChangeUser, tenantID, userID)
 	}
 	// Always end access, even when already suspended: it is idempotent and
 	// closes any session created in a race with the first suspension.
@@ -239,6 +241,10 @@ func (s *Service) endUserAccess(ctx context.Context, tenantID, userID string) er
 	if err := s.store.RevokeUserGrants(ctx, tenantID, userID, "", now); err != nil {
 		return fmt.Errorf("manage: revoke grants: %w", err)
 	}
+	// The grants' access tokens are not listed: every token status of
+	// the tenant goes.
+	s.changed(idp.ChangeUser, tenantID, userID)
+	s.changed(idp.ChangeToken, tenantID, "")
 	return nil
 }
 
@@ -259,6 +265,8 @@ func (s *Service) DeleteUser(ctx context.Context, tenantID, userID string) error
 	if err := s.store.DeleteUser(ctx, tenantID, userID); err != nil {
 		return fmt.Errorf("manage: delete user %q: %w", userID, err)
 	}
+	s.changed(idp.ChangeUser, tenantID, userID)
+	s.changed(idp.ChangeToken, tenantID, "")
 	s.audit(ctx, a, tenantID, action, "user", userID, nil, nil)
 	return nil
 }

@@ -96,10 +96,10 @@ func newStack(t *testing.T) *stack {
 			}
 			return publicURL + "/t/" + t.ID
 		},
-		OnTenantChange: func(id string) {
-			km.Invalidate(id)
+		OnChange: func(ch idp.Change) {
+			km.Invalidate(ch)
 			if srv != nil {
-				srv.Resolver().Invalidate(id)
+				srv.Invalidate(ch)
 			}
 		},
 	})

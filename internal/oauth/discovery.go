@@ -156,6 +156,13 @@ func (c *docCache) drop(tenantID string) {
 	}
 }
 
+// dropAll forgets every tenant's documents.
+func (c *docCache) dropAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.docs)
+}
+
 // discovery serves GET /.well-known/openid-configuration (OIDC Discovery
 // 1.0 §4) and its RFC 8414 twin /.well-known/oauth-authorization-server.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) error {

@@ -236,7 +236,7 @@ func TestSec01DiscoveryPerTenant(t *testing.T) {
 	if err := h.Store.UpdateTenant(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	h.Resolver.Invalidate(oauthtest.TenantA)
+	h.Resolver.Invalidate(idp.Change{Kind: idp.ChangeTenant, TenantID: oauthtest.TenantA})
 	d = fetchDiscovery(t, h, h.Issuer(oauthtest.TenantA)+"/.well-known/openid-configuration")
 	if !slices.Equal(d.IDTokenSigningAlgs, []string{idp.AlgES256}) {
 		t.Errorf("after the tenant changed its algorithm: %q", d.IDTokenSigningAlgs)

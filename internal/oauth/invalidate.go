@@ -29,6 +29,19 @@ import (
 // depend on the change reaching them (the change bus); if it is lost, the
 // TTL (Options.CacheTTL) bounds how long they serve the old state.
 func (p *Provider) Invalidate(ch idp.Change) {
+	switch {
+	case ch.TenantID == "":
+		// Every tenant (idp.Change.Covers): a node that may have missed
+		// changes, or a purge across tenants. Rare, so coarse: all goes.
+		p.clients.dropAll()
+		p.resources.dropAll()
+		p.users.dropAll()
+		p.tokens.dropAll()
+		p.discoveryDocs.dropAll()
+		return
+	case ch.Kind == "":
+		ch.Kind = idp.ChangeTenant // every kind of one tenant
+	}
 	switch ch.Kind {
 	case idp.ChangeClient:
 		p.clients.drop(ch.TenantID, ch.ID)

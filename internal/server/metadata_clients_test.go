@@ -117,9 +117,10 @@ func newCIMDStack(t *testing.T, enabled bool, docs *docHost) *cimdStack {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	outbox := mail.NewOutbox(log)
 	var srv *server.Server
-	m := manage.New(manage.Options{Store: db, Keys: km, OnTenantChange: func(id string) {
+	m := manage.New(manage.Options{Store: db, Keys: km, OnChange: func(ch idp.Change) {
+		km.Invalidate(ch)
 		if srv != nil {
-			srv.Resolver().Invalidate(id)
+			srv.Invalidate(ch)
 		}
 	}})
 	pool := x509.NewCertPool()

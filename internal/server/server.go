@@ -50,6 +50,10 @@ type Options struct {
 	// trust roots. Production leaves both nil.
 	MetadataAddressPolicy func(netip.Addr) bool
 	MetadataRootCAs       *x509.CertPool
+	// Changed is told about every change the server commits outside
+	// Manage that other nodes' caches must see (a token revoked at
+	// /oauth2/revoke); the app points it at its change bus. May be nil.
+	Changed func(idp.Change)
 }
 
 // KeyManager is the key service the server needs: signing, verification,
@@ -72,6 +76,7 @@ const maxBody = 1 << 20
 type Server struct {
 	handler  http.Handler
 	resolver *tenant.Resolver
+	provider *oauth.Provider
 	login    *login.Handler
 }
 
@@ -127,6 +132,8 @@ func New(o Options) (*Server, error) {
 		Registrar:        registrar,
 		Proxies:          proxies,
 		ClientMetadata:   metadataDocs,
+		CacheTTL:         oauth.DefaultCacheTTL,
+		Changed:          o.Changed,
 		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
 		DirectThirdPartyErrors: !cfg.UntrustedErrorInterstitial,
 	})
@@ -169,7 +176,7 @@ func New(o Options) (*Server, error) {
 	h = httpx.WithRecover(h)
 	h = httpx.WithRequestID(h)
 	self = h
-	return &Server{handler: h, resolver: resolver, login: hosted}, nil
+	return &Server{handler: h, resolver: resolver, provider: provider, login: hosted}, nil
 }
 
 // tenantIssuers lists every issuer a tenant is served at, preferred

@@ -73,9 +73,10 @@ func newStack(t *testing.T, extra ...string) *stack {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	outbox := mail.NewOutbox(log)
 	var srv *server.Server
-	m := manage.New(manage.Options{Store: db, Keys: km, OnTenantChange: func(id string) {
+	m := manage.New(manage.Options{Store: db, Keys: km, OnChange: func(ch idp.Change) {
+		km.Invalidate(ch)
 		if srv != nil {
-			srv.Resolver().Invalidate(id)
+			srv.Invalidate(ch)
 		}
 	}})
 	srv, err = server.New(server.Options{Config: cfg, Store: db, Keys: km, Mail: outbox, Log: log, Manage: m, Sealer: sealer})

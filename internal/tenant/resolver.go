@@ -12,6 +12,7 @@ import (
 
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 )
 
 // Lookup is the part of the store the resolver reads.
@@ -31,6 +32,7 @@ type Resolver struct {
 	baseDomain  string
 	pathIssuers bool
 	ttl         time.Duration
+	stats       cachestat.Recorder
 
 	mu    sync.Mutex
 	cache map[string]cached
@@ -51,6 +53,8 @@ type Options struct {
 	Clock       idp.Clock
 	// CacheTTL bounds how stale a cached tenant may be (default 2 s).
 	CacheTTL time.Duration
+	// Cache counts the tenant cache's hits and misses (nil: not counted).
+	Cache cachestat.Recorder
 }
 
 // NewResolver returns a resolver over lookup.
@@ -73,7 +77,7 @@ func NewResolver(lookup Lookup, o Options) (*Resolver, error) {
 		lookup: lookup, clock: o.Clock, proxies: o.Proxies,
 		scheme: u.Scheme, publicHost: strings.ToLower(u.Host), port: port,
 		baseDomain: strings.ToLower(o.BaseDomain), pathIssuers: o.PathIssuers,
-		ttl: o.CacheTTL, cache: map[string]cached{},
+		ttl: o.CacheTTL, cache: map[string]cached{}, stats: cachestat.Or(o.Cache),
 	}, nil
 }
 
@@ -178,12 +182,25 @@ func (r *Resolver) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// Invalidate drops a cached tenant (after an update or deletion).
-func (r *Resolver) Invalidate(id string) {
+// Invalidate drops what ch names from the cache (the change bus's
+// contract, idp.Change): a ChangeTenant drops that tenant, or every
+// tenant when ch names no tenant. The admin tenant is cached under its own
+// key too, and goes with any tenant change of the admin tenant. Other
+// kinds do not touch the tenant record.
+func (r *Resolver) Invalidate(ch idp.Change) {
+	if ch.Kind != "" && ch.Kind != idp.ChangeTenant {
+		return
+	}
 	r.mu.Lock()
-	delete(r.cache, id)
-	delete(r.cache, "")
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	if ch.TenantID == "" {
+		clear(r.cache)
+		return
+	}
+	delete(r.cache, ch.TenantID)
+	if a, ok := r.cache[adminKey]; ok && (a.t == nil || a.t.ID == ch.TenantID) {
+		delete(r.cache, adminKey)
+	}
 }
 
 const adminKey = "\x00admin"
@@ -210,8 +227,10 @@ func (r *Resolver) cachedGet(key string, load func() (*idp.Tenant, error)) (*idp
 	c, ok := r.cache[key]
 	r.mu.Unlock()
 	if ok && now.Before(c.expires) {
+		r.stats.Hit()
 		return c.t, c.err
 	}
+	r.stats.Miss()
 	t, err := load()
 	if err != nil && !errors.Is(err, idp.ErrNotFound) {
 		return nil, err // do not cache database failures

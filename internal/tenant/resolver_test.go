@@ -203,7 +203,7 @@ func TestCacheTTLAndFailures(t *testing.T) {
 	if l.calls != 2 {
 		t.Fatalf("lookups = %d, want 2 after TTL", l.calls)
 	}
-	r.Invalidate("acme")
+	r.Invalidate(idp.Change{Kind: idp.ChangeTenant, TenantID: "acme"})
 	l.fail = idp.ErrUnavailable
 	if _, _, err := r.Resolve(req); !errors.Is(err, idp.ErrUnavailable) {
 		t.Fatalf("database failure must surface, got %v", err)

@@ -157,7 +157,7 @@ func build(t testing.TB, configure func(*oauth.Options), pages bool) *Harness {
 func (h *Harness) AddAdminTenant(t testing.TB) {
 	t.Helper()
 	h.seed(t, AdminTenant, idp.AlgES256, true)
-	h.Resolver.Invalidate(AdminTenant)
+	h.Resolver.Invalidate(idp.Change{Kind: idp.ChangeTenant, TenantID: AdminTenant})
 }
 
 // seed creates one tenant with its key, clients, users and resource server.

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/authalla/authalla/internal/changes"
+	"github.com/authalla/authalla/internal/store/sqlstore"
+)
+
+// newChangeBus returns the process's change bus. On PostgreSQL it
+// announces changes to the other nodes with pg_notify, also from a
+// one-shot CLI command, so that running servers hear `authalla client
+// update --local` at once; on SQLite (one node) it stays in-process.
+func newChangeBus(st *sqlstore.Store, log *slog.Logger) *changes.Bus {
+	o := changes.Options{Log: log}
+	if st.Dialect() == sqlstore.DialectPostgres {
+		o.Notifier = st
+	}
+	return changes.New(o)
+}
+
+// listenForChanges starts, on PostgreSQL, the connection that hears other
+// nodes' changes, and returns a function that waits for it to stop after
+// ctx ends. On SQLite there is nothing to hear.
+func listenForChanges(ctx context.Context, d *deps) (wait func(), err error) {
+	if !d.cfg.IsPostgres() {
+		return func() {}, nil
+	}
+	l, err := changes.NewListener(d.changes, d.cfg.DatabaseURL, d.log)
+	if err != nil {
+		return nil, &configError{err: err}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { l.Run(ctx) })
+	return wg.Wait, nil
+}
