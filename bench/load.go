@@ -25,6 +25,9 @@ type limits struct {
 	workers  int
 	requests int
 	duration time.Duration
+	// serverCPU, when set, reads the server's CPU time; the run records
+	// how much the server used while it was timed.
+	serverCPU func() (time.Duration, error)
 }
 
 // run performs one timed run of sc with the given limits.
@@ -49,6 +52,13 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 		firstErr  error
 	}
 	results := make([]workerResult, lim.workers)
+	var cpu0 time.Duration
+	if lim.serverCPU != nil {
+		var err error
+		if cpu0, err = lim.serverCPU(); err != nil {
+			return runResult{}, err
+		}
+	}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w := range lim.workers {
@@ -79,6 +89,13 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 	}
 	wg.Wait()
 	out := runResult{elapsed: time.Since(start)}
+	if lim.serverCPU != nil {
+		cpu1, err := lim.serverCPU()
+		if err != nil {
+			return runResult{}, err
+		}
+		out.serverCPU = cpu1 - cpu0
+	}
 	for _, r := range results {
 		out.latencies = append(out.latencies, r.latencies...)
 		out.errors += r.errors

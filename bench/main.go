@@ -50,6 +50,7 @@ type options struct {
 	duration     time.Duration
 	runs         int
 	warmup       int
+	serverPID    int
 }
 
 func main() {
@@ -80,6 +81,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "maximum duration of a run")
 	fs.IntVar(&o.runs, "runs", 5, "timed runs per scenario (the median rate is reported)")
 	fs.IntVar(&o.warmup, "warmup", 200, "untimed requests before the runs of each scenario")
+	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id on this machine: report its CPU time per request (Linux /proc)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,8 +115,11 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		o.issuer, o.workers, o.requests, o.duration, o.runs)
 	fmt.Fprintf(stdout, "load average before the runs: %s\n\n", loadAverage())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\truns\trequests\terrors\treq/s (median)\tp50\tp99\t")
+	fmt.Fprintln(tw, "scenario\truns\trequests\terrors\treq/s (median)\tp50\tp99\treq/server-CPU-s\t")
 	lim := limits{workers: o.workers, requests: o.requests, duration: o.duration}
+	if o.serverPID > 0 {
+		lim.serverCPU = processCPU(o.serverPID)
+	}
 	for _, sc := range b.selected() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -135,7 +140,11 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			results = append(results, r)
 		}
 		s := summarize(sc.name, results)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t\n", s.name, s.runs, s.requests, s.errors, s.medianRate, formatDuration(s.p50), formatDuration(s.p99))
+		perCPU := "-"
+		if v := s.perCPUSecond(); v > 0 {
+			perCPU = fmt.Sprintf("%.0f", v)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t\n", s.name, s.runs, s.requests, s.errors, s.medianRate, formatDuration(s.p50), formatDuration(s.p99), perCPU)
 		if s.firstErr != nil {
 			fmt.Fprintf(stderr, "%s: first error: %v\n", sc.name, s.firstErr)
 		}

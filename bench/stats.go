@@ -13,6 +13,7 @@ type runResult struct {
 	elapsed   time.Duration // wall time from the first request to the last answer
 	latencies []time.Duration
 	firstErr  error
+	serverCPU time.Duration // the server's CPU time during the run (0: not measured)
 }
 
 // rate is the run's successful requests per second.
@@ -33,6 +34,18 @@ type summary struct {
 	medianRate float64
 	p50, p99   time.Duration
 	firstErr   error
+	// serverCPU is the server's CPU time over all runs, 0 when not measured.
+	serverCPU time.Duration
+}
+
+// perCPUSecond is the requests (successful or not) the server answered
+// per second of its CPU time: the rate one fully available core would
+// sustain. It is 0 when the server's CPU time was not measured.
+func (s summary) perCPUSecond() float64 {
+	if s.serverCPU <= 0 {
+		return 0
+	}
+	return float64(s.requests+s.errors) / s.serverCPU.Seconds()
 }
 
 func summarize(name string, runs []runResult) summary {
@@ -45,6 +58,7 @@ func summarize(name string, runs []runResult) summary {
 		if s.firstErr == nil {
 			s.firstErr = r.firstErr
 		}
+		s.serverCPU += r.serverCPU
 		rates = append(rates, r.rate())
 		all = append(all, r.latencies...)
 	}
