@@ -61,6 +61,8 @@ type Options struct {
 	Proxies httpx.Proxies
 	// Limits override the default rate limits.
 	Limits Limits
+	// Metrics counts sign-in outcomes (metrics.go); nil counts nothing.
+	Metrics Metrics
 }
 
 // Handler serves the hosted pages. It is safe for concurrent use.
@@ -75,6 +77,7 @@ type Handler struct {
 	random   secret.Source
 	log      *slog.Logger
 	proxies  httpx.Proxies
+	metrics  Metrics
 
 	startIP, startEmail, verifyIP *limiter
 
@@ -105,7 +108,7 @@ func New(o Options) *Handler {
 	lim := o.Limits
 	return &Handler{
 		store: o.Store, sessions: o.Sessions, mail: o.Mail, keys: o.Keys, finisher: o.Finisher,
-		pages: o.Pages, clock: o.Clock, random: o.Random, log: o.Log, proxies: o.Proxies,
+		pages: o.Pages, clock: o.Clock, random: o.Random, log: o.Log, proxies: o.Proxies, metrics: metricsOrNone(o.Metrics),
 		startIP:    newLimiter(o.Clock, def(lim.StartPerIP, 20), maxLimiterKeys),
 		startEmail: newLimiter(o.Clock, def(lim.StartPerEmail, 5), maxLimiterKeys),
 		verifyIP:   newLimiter(o.Clock, def(lim.VerifyPerIP, 60), maxLimiterKeys),
@@ -217,6 +220,7 @@ func (h *Handler) authRequest(ctx context.Context, info *tenant.Info, id string)
 // audit records a sign-in outcome. It never carries the PIN, the link, or
 // the email address; a failure to write it is logged, not shown.
 func (h *Handler) audit(r *http.Request, info *tenant.Info, action, outcome, userID, challengeID string, details map[string]string) {
+	h.countSignIn(action, details)
 	id, err := h.random.ID("evt_")
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "login: audit id", slog.Any("err", err))

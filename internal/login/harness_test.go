@@ -147,8 +147,9 @@ type env struct {
 }
 
 type envOptions struct {
-	https  bool
-	limits Limits
+	https   bool
+	limits  Limits
+	metrics Metrics
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -201,7 +202,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	e.h = New(Options{
 		Store: st, Sessions: &session.Manager{Store: st, Clock: clock, Random: secret.Default},
 		Mail: e.mail, Keys: e.keys, Finisher: e.finisher, Pages: pages, Clock: clock,
-		Random: secret.Default, Limits: o.limits,
+		Random: secret.Default, Limits: o.limits, Metrics: o.metrics,
 	})
 	mux := http.NewServeMux()
 	e.h.Routes(mux)

@@ -74,10 +74,14 @@ func (h *Handler) magicLinkSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	info := tenant.MustFromContext(r.Context())
 	if ok, retry := h.verifyIP.allow(info.Tenant.ID + "|" + h.clientIP(r)); !ok {
+		h.metrics.SignIn("magic_link", outcomeRateLimited)
 		return tooMany(w, retry)
 	}
 	c, err := h.linkChallenge(r, info, r.PostFormValue("token"))
 	if err != nil {
+		if err == errLinkGone {
+			h.metrics.SignIn("magic_link", outcomeInvalidLink)
+		}
 		return err
 	}
 	return h.complete(w, r, info, c, "magic_link")

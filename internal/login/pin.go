@@ -96,6 +96,7 @@ func (h *Handler) pinSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	info := tenant.MustFromContext(r.Context())
 	if ok, retry := h.verifyIP.allow(info.Tenant.ID + "|" + h.clientIP(r)); !ok {
+		h.metrics.SignIn("pin", outcomeRateLimited)
 		return tooMany(w, retry)
 	}
 	c, err := h.loadBoundChallenge(r, info, r.PostFormValue("challenge"))
