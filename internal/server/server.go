@@ -21,6 +21,7 @@ import (
 	"github.com/authalla/authalla/internal/mail"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/mcp"
+	"github.com/authalla/authalla/internal/metrics"
 	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/page"
 	"github.com/authalla/authalla/internal/secret"
@@ -50,6 +51,10 @@ type Options struct {
 	// trust roots. Production leaves both nil.
 	MetadataAddressPolicy func(netip.Addr) bool
 	MetadataRootCAs       *x509.CertPool
+	// Metrics is this server's registry (one per server: the database
+	// pools are registered on it); nil makes a fresh one. It is served by
+	// MetricsHandler, never by Handler.
+	Metrics *metrics.Metrics
 	// Changed is told about every change the server commits outside
 	// Manage that other nodes' caches must see (a token revoked at
 	// /oauth2/revoke); the app points it at its change bus. May be nil.
@@ -78,6 +83,7 @@ type Server struct {
 	resolver *tenant.Resolver
 	provider *oauth.Provider
 	login    *login.Handler
+	metrics  *metrics.Metrics
 }
 
 // New builds the server: process endpoints first, then every tenant's
@@ -92,11 +98,19 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New(metrics.Options{Log: o.Log})
+	}
+	if db, ok := o.Store.(pooledStore); ok {
+		if err := o.Metrics.WatchDB(db.Dialect(), db.PoolStats); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
 	cfg := o.Config
 	proxies := httpx.Proxies(cfg.TrustedProxies)
 	resolver, err := tenant.NewResolver(o.Store, tenant.Options{
 		PublicURL: cfg.PublicURL, BaseDomain: cfg.BaseDomain, PathIssuers: cfg.PathIssuers,
-		Proxies: proxies, Clock: o.Clock,
+		Proxies: proxies, Clock: o.Clock, Cache: o.Metrics.Cache("tenants"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
@@ -132,6 +146,7 @@ func New(o Options) (*Server, error) {
 		Registrar:        registrar,
 		Proxies:          proxies,
 		ClientMetadata:   metadataDocs,
+		Metrics:          o.Metrics,
 		CacheTTL:         oauth.DefaultCacheTTL,
 		Changed:          o.Changed,
 		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
@@ -139,7 +154,7 @@ func New(o Options) (*Server, error) {
 	})
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
-		Pages: pages, Clock: o.Clock, Random: o.Random, Log: o.Log, Proxies: proxies,
+		Pages: pages, Clock: o.Clock, Random: o.Random, Log: o.Log, Proxies: proxies, Metrics: o.Metrics,
 	})
 
 	tenantMux := http.NewServeMux()
@@ -168,15 +183,18 @@ func New(o Options) (*Server, error) {
 	}
 
 	root := http.NewServeMux()
-	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenantMux)))
+	// httpx.Route reports the pattern each mux matched to WithMetrics:
+	// requests are timed by route, never by raw path.
+	routes(root, o.Store, resolver.Middleware(pages.Middleware(httpx.Route(tenantMux))))
 
-	var h http.Handler = root
+	var h http.Handler = httpx.Route(root)
 	h = httpx.WithBodyLimit(maxBody, h)
 	h = httpx.WithLogging(o.Log, h)
 	h = httpx.WithRecover(h)
+	h = httpx.WithMetrics(o.Metrics, h)
 	h = httpx.WithRequestID(h)
 	self = h
-	return &Server{handler: h, resolver: resolver, provider: provider, login: hosted}, nil
+	return &Server{handler: h, resolver: resolver, provider: provider, login: hosted, metrics: o.Metrics}, nil
 }
 
 // tenantIssuers lists every issuer a tenant is served at, preferred
