@@ -13,6 +13,7 @@ import (
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/mail"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/metrics"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store/sqlstore"
 	"github.com/authalla/authalla/internal/tenant"
@@ -35,6 +36,9 @@ type deps struct {
 	// process and, on PostgreSQL, of every other node (serve adds the
 	// server's caches and the listener; the CLI only publishes).
 	changes *changes.Bus
+	// metrics is the server's registry; the key manager's cache reports to
+	// it (serve hands it to the server and the metrics listener).
+	metrics *metrics.Metrics
 }
 
 // openDeps opens and migrates the store, loads the master key and builds
@@ -62,7 +66,8 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 		return nil, &configError{err: err}
 	}
 	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer}
-	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random})
+	d.metrics = metrics.New(metrics.Options{Version: Version, Log: log})
+	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys")})
 	d.changes = newChangeBus(st, log)
 	d.changes.Subscribe(d.keys, d.names)
 	d.manage = manage.New(manage.Options{

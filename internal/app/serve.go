@@ -79,7 +79,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage, Sealer: d.sealer,
-		Changed: d.changes.Publish,
+		Changed: d.changes.Publish, Metrics: d.metrics,
 	})
 	if err != nil {
 		return fail(e, fmt.Errorf("server: %w", err))
@@ -97,6 +97,12 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		stopListening()
 		waitListener()
 	}()
+
+	stopMetrics, err := serveMetrics(cfg, srv.MetricsHandler(), e.stdout, log)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer stopMetrics()
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -37,8 +37,9 @@ func (l *lockedBuffer) String() string {
 
 // startServe runs "serve" in the background on a loopback port and
 // returns the lines it prints, the base URL it listens on, and a stop
-// function that cancels the context and returns the exit code.
-func startServe(t *testing.T, dataDir string) (lines []string, base string, stop func() int, stderr *lockedBuffer) {
+// function that cancels the context and returns the exit code. extra are
+// further serve flags.
+func startServe(t *testing.T, dataDir string, extra ...string) (lines []string, base string, stop func() int, stderr *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -46,7 +47,7 @@ func startServe(t *testing.T, dataDir string) (lines []string, base string, stop
 	e := &env{stdout: pw, stderr: stderr, getenv: func(string) string { return "" }}
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, e, []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--shutdown-grace", "5s"})
+		code := run(ctx, e, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--shutdown-grace", "5s"}, extra...))
 		pw.Close()
 		done <- code
 	}()

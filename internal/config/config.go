@@ -277,9 +277,9 @@ func (c *Config) Validate() error {
 		bad("shutdown-grace", "must not be negative")
 	}
 	if c.MetricsListen != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+		if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
 			bad("metrics-listen", "%q is not host:port", c.MetricsListen)
-		} else if c.MetricsListen == c.Listen {
+		} else if c.MetricsListen == c.Listen && port != "0" { // port 0: two distinct free ports
 			bad("metrics-listen", "must differ from listen: metrics are not served on the public listener")
 		}
 	}

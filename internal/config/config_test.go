@@ -96,4 +96,7 @@ func TestMetricsListen(t *testing.T) {
 	if err != nil || c.MetricsListen != "[::1]:9100" {
 		t.Fatalf("the flag wins: %q, %v", c.MetricsListen, err)
 	}
+	if _, err = Load("serve", []string{"--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"}, env(nil), io.Discard); err != nil {
+		t.Fatalf("port 0 on both (two free ports): %v", err)
+	}
 }
