@@ -55,6 +55,21 @@ var rules = []rule{
 	{"internal/server", []string{mod + "internal/app"}, "server is below app"},
 	{"internal/tenant", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store/sqlstore"}, "tenant resolution is a leaf"},
 	{"internal/keys", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store/sqlstore", "database/sql"}, "keys sits on the store contracts"},
+	{"internal/metrics/cachestat", []string{mod, "github.com/"}, "cachestat is the seam between caches and metrics: standard library only"},
+	{"internal/metrics", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store", mod + "internal/server", mod + "internal/app"}, "metrics knows no domain package: they reach it through their own small interfaces"},
+}
+
+// promFree are the packages that count events without importing
+// Prometheus: they define the small interface they call (oauth.Metrics,
+// login.Metrics, httpx.RequestObserver) or take a cachestat.Recorder, and
+// internal/metrics implements them.
+var promFree = []string{"internal/idp", "internal/store", "internal/oauth", "internal/login", "internal/httpx",
+	"internal/tenant", "internal/keys", "internal/manage", "internal/bearer", "internal/session", "internal/page"}
+
+func init() {
+	for _, p := range promFree {
+		rules = append(rules, rule{p, []string{"github.com/prometheus/", mod + "internal/metrics"}, "metrics reach " + p + " through its own interfaces, never Prometheus"})
+	}
 }
 
 func TestImportDirection(t *testing.T) {
