@@ -56,20 +56,24 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // WithLogging logs one line per request: method, path (never the query,
-// which can hold codes and tokens), status, duration and request id.
+// which can hold codes and tokens), status, duration, request id and,
+// when the caller sent a W3C traceparent, its trace id (TraceID).
 func WithLogging(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", RequestID(r.Context())),
+		attrs := []slog.Attr{slog.String("request_id", RequestID(r.Context()))}
+		if id := TraceID(r); id != "" {
+			attrs = append(attrs, slog.String("trace_id", id))
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", append(attrs,
 			slog.String("method", r.Method),
 			slog.String("host", r.Host),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", time.Since(start)))...)
 	})
 }
 
