@@ -24,7 +24,7 @@ import (
 func faultWriteContention(ctx context.Context, t *testing.T, bin, databaseURL string) {
 	fx := newFaultFixture(ctx, t, bin, databaseURL)
 	workers := 64
-	dur := time.Duration(pick(5, 60)) * time.Second
+	dur := time.Duration(pick(3, 60)) * time.Second
 	var (
 		mu        sync.Mutex
 		bads      []string

@@ -90,7 +90,7 @@ func faultExhaustion(ctx context.Context, t *testing.T, bin string) {
 	t.Run("limiter memory stays bounded under an address spray", func(t *testing.T) {
 		pid := fx.srv.current().cmd.Process.Pid
 		before := rssKB(t, pid)
-		n := pick(8000, 300000)
+		n := pick(8000, 100000)
 		var sent atomic.Int64
 		var wg sync.WaitGroup
 		for w := range 16 {

@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -128,7 +130,7 @@ func (l *ledger) loadStep(ctx context.Context, r *rand.Rand, c *http.Client, fx 
 				l.dead = append(l.dead, deadToken{p: f.p, token: f.current.Refresh, refresh: true, why: "rotated away"})
 			}
 			f.current = tk
-		case a.err != nil || a.status >= 500:
+		case (a.err != nil && !neverSent(a.err)) || a.status >= 500:
 			delete(l.live, f)
 			l.uncertain++
 		default:
@@ -149,12 +151,16 @@ func (l *ledger) loadStep(ctx context.Context, r *rand.Rand, c *http.Client, fx 
 			delete(l.live, f)
 			l.dead = append(l.dead, deadToken{p: f.p, token: f.current.Refresh, refresh: true, why: "revoked"},
 				deadToken{p: f.p, token: f.current.Access, why: "access token of a revoked family"})
-		case a.err != nil || a.status >= 500:
+		case (a.err != nil && !neverSent(a.err)) || a.status >= 500:
 			delete(l.live, f)
 			l.uncertain++
 		}
 	}
 }
+
+// neverSent reports a transport error that proves the request never
+// reached a server: the connection was refused (the server is down).
+func neverSent(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 
 // runLoad runs workers until ctx ends or stop is closed.
 func (l *ledger) runLoad(ctx context.Context, stop <-chan struct{}, workers int, fx *faultFixture, bad func(string, answer)) *sync.WaitGroup {

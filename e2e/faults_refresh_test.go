@@ -21,7 +21,7 @@ import (
 func faultConcurrentRefresh(ctx context.Context, t *testing.T, bin, databaseURL string) {
 	f := newFaultFixture(ctx, t, bin, databaseURL)
 	const racers = 50
-	rounds := pick(5, 100)
+	rounds := pick(3, 100)
 	c := faultClient(15 * time.Second)
 
 	// race presents rt from n goroutines released together.
