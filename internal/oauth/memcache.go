@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 )
 
 // memCache is a bounded in-memory cache of tenant-owned values with a TTL,
@@ -27,6 +28,7 @@ type memCache[V any] struct {
 	tenants map[string]map[string]memEntry[V]
 	size    int
 	gen     uint64 // counts invalidations
+	stats   cachestat.Recorder
 }
 
 // memEntry is one cached value and when it stops being usable.
@@ -42,7 +44,7 @@ type ticket uint64
 // put stores nothing), so a Provider without caching reads the store on
 // every request.
 func newMemCache[V any](clock idp.Clock, ttl time.Duration, max int) *memCache[V] {
-	return &memCache[V]{clock: clock, ttl: ttl, max: max, tenants: map[string]map[string]memEntry[V]{}}
+	return &memCache[V]{clock: clock, ttl: ttl, max: max, tenants: map[string]map[string]memEntry[V]{}, stats: cachestat.Nop{}}
 }
 
 // enabled reports whether the cache stores anything.
@@ -59,8 +61,10 @@ func (c *memCache[V]) get(tenantID, id string) (V, bool) {
 	e, ok := t[id]
 	c.mu.RUnlock()
 	if !ok || !c.clock.Now().Before(e.expires) {
+		c.stats.Miss()
 		return zero, false
 	}
+	c.stats.Hit()
 	return e.value, true
 }
 

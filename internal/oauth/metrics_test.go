@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
+	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 )
 
 // countingMetrics records what the Provider counts.
@@ -58,4 +61,45 @@ func TestMetricsOrNone(t *testing.T) {
 	}
 	// A Provider built without Metrics counts nothing and does not panic.
 	New(Options{}).countToken("client_credentials", &tokenResponse{AccessToken: "a"}, nil)
+}
+
+// cacheCounts counts one cache's hits and misses.
+type cacheCounts struct{ hit, miss int }
+
+func (c *cacheCounts) Hit()  { c.hit++ }
+func (c *cacheCounts) Miss() { c.miss++ }
+
+// TestCacheStats: each of the Provider's caches reports to the recorder
+// of its name; a disabled cache (no TTL) reports nothing.
+func TestCacheStats(t *testing.T) {
+	clock := idp.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	got := map[string]*cacheCounts{}
+	stats := func(name string) cachestat.Recorder {
+		got[name] = &cacheCounts{}
+		return got[name]
+	}
+	p := New(Options{Clock: clock, CacheTTL: time.Minute, CacheStats: stats})
+	if len(got) != 4 || got["oauth_clients"] == nil || got["oauth_resources"] == nil || got["oauth_users"] == nil || got["oauth_token_status"] == nil {
+		t.Fatalf("recorders asked for: %v", got)
+	}
+	p.users.get("t1", "u1")
+	p.users.put(p.users.ticket(), "t1", "u1", true)
+	p.users.get("t1", "u1")
+	p.users.get("t1", "u1")
+	clock.Advance(time.Minute)
+	p.users.get("t1", "u1")
+	if c := got["oauth_users"]; c.hit != 2 || c.miss != 2 {
+		t.Errorf("oauth_users: %d hits %d misses, want 2 and 2", c.hit, c.miss)
+	}
+	if c := got["oauth_clients"]; c.hit+c.miss != 0 {
+		t.Errorf("oauth_clients counted lookups it did not have: %+v", c)
+	}
+
+	off := New(Options{Clock: clock, CacheStats: stats})
+	off.users.get("t1", "u1")
+	if c := got["oauth_users"]; c.hit+c.miss != 0 {
+		t.Errorf("a disabled cache counted: %+v", c)
+	}
+	// nil recorders are replaced.
+	New(Options{Clock: clock, CacheTTL: time.Minute, CacheStats: func(string) cachestat.Recorder { return nil }}).users.get("t1", "u1")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/metrics/cachestat"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/session"
 	"github.com/authalla/authalla/internal/store"
@@ -62,6 +63,10 @@ type Options struct {
 	// that other nodes' caches must see (revocations, RFC 7009); the
 	// Provider has already invalidated its own caches. It must not block.
 	Changed func(idp.Change)
+	// CacheStats returns the hit/miss recorder of the cache called name
+	// (oauth_clients, oauth_resources, oauth_users, oauth_token_status);
+	// nil: not counted. The server passes metrics.Metrics.Cache.
+	CacheStats func(name string) cachestat.Recorder
 }
 
 // Cache defaults for the server.
@@ -136,6 +141,12 @@ func New(o Options) *Provider {
 		users:                     newMemCache[bool](o.Clock, o.CacheTTL, o.CacheMaxEntries),
 		tokens:                    newMemCache[bool](o.Clock, o.CacheTTL, o.CacheMaxEntries),
 		changed:                   o.Changed,
+	}
+	if o.CacheStats != nil {
+		p.clients.stats = cachestat.Or(o.CacheStats("oauth_clients"))
+		p.resources.stats = cachestat.Or(o.CacheStats("oauth_resources"))
+		p.users.stats = cachestat.Or(o.CacheStats("oauth_users"))
+		p.tokens.stats = cachestat.Or(o.CacheStats("oauth_token_status"))
 	}
 	if o.Store != nil {
 		// Revocations announce themselves (store_changes.go).

@@ -96,8 +96,11 @@ func TestMetricsAfterSignInAndTokens(t *testing.T) {
 			t.Errorf("%s%v = %v, want %v", c.fam, c.labels, got, c.want)
 		}
 	}
-	if got := e.Value("authalla_cache_lookups_total", "cache", "tenants", "result", "hit"); got < 1 {
-		t.Errorf("tenant cache hits = %v, want some", got)
+	// The resolver's and the token endpoint's client caches report here.
+	for _, cache := range []string{"tenants", "oauth_clients"} {
+		if got := e.Value("authalla_cache_lookups_total", "cache", cache, "result", "hit"); got < 1 {
+			t.Errorf("%s cache hits = %v, want some", cache, got)
+		}
 	}
 	if got := e.Value("authalla_db_connections_max_open", "dialect", "sqlite", "pool", "write"); got != 1 {
 		t.Errorf("SQLite writer pool max open = %v, want 1", got)

@@ -147,6 +147,7 @@ func New(o Options) (*Server, error) {
 		Proxies:          proxies,
 		ClientMetadata:   metadataDocs,
 		Metrics:          o.Metrics,
+		CacheStats:       o.Metrics.Cache,
 		CacheTTL:         oauth.DefaultCacheTTL,
 		Changed:          o.Changed,
 		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
