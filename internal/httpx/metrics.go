@@ -28,6 +28,12 @@ type routeSlot struct {
 
 type routeSlotKey struct{}
 
+// observedRequest is what WithMetrics tracks of one request.
+type observedRequest struct {
+	statusWriter
+	slot routeSlot
+}
+
 // WithMetrics times every request and reports it to o with the route
 // pattern recorded by Route (innermost mux first) and the status written.
 // A handler that writes nothing answered 200, as net/http does.
@@ -36,14 +42,14 @@ func WithMetrics(o RequestObserver, next http.Handler) http.Handler {
 		start := time.Now()
 		o.RequestStarted()
 		defer o.RequestFinished()
-		slot := &routeSlot{}
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, slot)))
-		status := sw.status
+		// One allocation for the writer and the slot.
+		st := &observedRequest{statusWriter: statusWriter{ResponseWriter: w}}
+		next.ServeHTTP(&st.statusWriter, r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, &st.slot)))
+		status := st.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		o.ObserveRequest(slot.pattern, r.Method, status, time.Since(start))
+		o.ObserveRequest(st.slot.pattern, r.Method, status, time.Since(start))
 	})
 }
 
