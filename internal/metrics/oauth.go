@@ -13,7 +13,7 @@ func (m *Metrics) registerOAuth() {
 	}, []string{"grant_type", "error"})
 	m.replays = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Subsystem: "oauth", Name: "replays_detected_total",
-		Help: "Used authorization codes and rotated refresh tokens presented again; each revoked its grant and the grant's refresh-token family (RFC 6749 §4.1.2, RFC 9700 §4.14.2).",
+		Help: "Used authorization codes and rotated refresh tokens presented again; a replay revokes the grant and its refresh-token family (RFC 6749 §4.1.2, RFC 9700 §4.14.2).",
 	}, []string{"artifact"})
 	m.reg.MustRegister(m.tokensIssued, m.tokenErrors, m.replays)
 	// Every combination a response can produce starts at zero, so that
