@@ -15,7 +15,8 @@ import (
 //     the family, so the winner's new tokens are dead too (RFC 9700
 //     §4.14.2) — never two live lineages.
 //   - Grace client (30 s, at most 5 reuses): up to 6 presenters within the
-//     cap all succeed in one family, and revoking one of their tokens
+//     cap all succeed in one family with the same successor refresh token
+//     (one lineage), and revoking one of their tokens
 //     (RFC 7009 §2.1) kills them all; 50 presenters exceed the cap, which
 //     revokes the family.
 func faultConcurrentRefresh(ctx context.Context, t *testing.T, bin, databaseURL string) {
@@ -77,6 +78,18 @@ func faultConcurrentRefresh(ctx context.Context, t *testing.T, bin, databaseURL 
 		}
 	}
 
+	// oneSuccessor checks that every winner got the same refresh token:
+	// racers within the grace window converge on one successor, so the
+	// family never forks into several live lineages.
+	oneSuccessor := func(round int, wins []tokens) {
+		t.Helper()
+		for _, w := range wins {
+			if w.Refresh == "" || w.Refresh != wins[0].Refresh {
+				t.Fatalf("round %d: the winners got different refresh tokens (two lineages)", round)
+			}
+		}
+	}
+
 	t.Run("strict", func(t *testing.T) {
 		for round := range rounds {
 			fam, a := f.strict.newFamily(ctx)
@@ -104,6 +117,7 @@ func faultConcurrentRefresh(ctx context.Context, t *testing.T, bin, databaseURL 
 			if len(wins) != 6 {
 				t.Fatalf("round %d: %d of 6 concurrent refreshes succeeded within the grace window, want 6", round, len(wins))
 			}
+			oneSuccessor(round, wins)
 			for _, w := range wins {
 				if ok, a := f.grace.active(ctx, w.Refresh); !ok {
 					t.Fatalf("round %d: a winner's refresh token is not active: %v", round, a)
@@ -128,6 +142,7 @@ func faultConcurrentRefresh(ctx context.Context, t *testing.T, bin, databaseURL 
 			if len(wins) < 1 || len(wins) > 6 {
 				t.Fatalf("round %d: %d of %d refreshes succeeded, want 1..6 (one rotation + at most 5 reuses)", round, len(wins), racers)
 			}
+			oneSuccessor(round, wins)
 			// The presenters over the cap replayed outside the policy: the
 			// family is revoked, so no winner's lineage survives.
 			dead(round, f.grace, "after reuse over the cap", wins)

@@ -242,8 +242,9 @@ type tokenResult struct {
 
 // refreshRace has two assistant sessions of the same registered client
 // present the same refresh token at the same moment. Within the client's
-// grace window (60 s for registered clients) both get tokens, and the
-// client keeps working on each successor: a new MCP session whose only
+// grace window (60 s for registered clients) both get tokens and the same
+// successor refresh token (one lineage), and the client keeps working on
+// it from each session: a new MCP session whose only
 // credential is the successor refresh token refreshes and calls a tool.
 func refreshRace(ctx context.Context, t *testing.T, srv *server, owner *mcpClient) {
 	_, refresh, claims := owner.accessToken(t)
@@ -275,7 +276,9 @@ func refreshRace(ctx context.Context, t *testing.T, srv *server, owner *mcpClien
 	}
 	first, _ := results[0].body["refresh_token"].(string)
 	second, _ := results[1].body["refresh_token"].(string)
-	t.Logf("the racing refreshes got the same successor refresh token: %t", first == second)
+	if first == "" || first != second {
+		t.Fatalf("the racing refreshes got different successor refresh tokens (two lineages)")
+	}
 	for i, r := range results {
 		successor, _ := r.body["refresh_token"].(string)
 		if successor == "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/authalla/authalla/internal/mail"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/metrics"
+	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store/sqlstore"
 	"github.com/authalla/authalla/internal/tenant"
@@ -29,6 +30,9 @@ type deps struct {
 	keys   *keys.Manager
 	// sealer encrypts at rest and seals the Admin UI cookies.
 	sealer *secret.Sealer
+	// successorKey derives refresh-token successors
+	// (oauth.Options.RefreshSuccessorKey); a subkey of the master key.
+	successorKey []byte
 	// names computes the issuer URLs shown for tenants.
 	names  *tenant.Resolver
 	manage *manage.Service
@@ -52,6 +56,10 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	if err != nil {
 		return nil, &configError{err: fmt.Errorf("master-key: %w", err)}
 	}
+	successorKey, err := secret.DeriveKey(masterKey, oauth.RefreshSuccessorKeyLabel)
+	if err != nil {
+		return nil, &configError{err: fmt.Errorf("master-key: %w", err)}
+	}
 	st, err := sqlstore.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -65,7 +73,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 		st.Close()
 		return nil, &configError{err: err}
 	}
-	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer}
+	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer, successorKey: successorKey}
 	d.metrics = metrics.New(metrics.Options{Version: Version, Log: log})
 	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys")})
 	d.changes = newChangeBus(st, log)

@@ -79,7 +79,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := server.New(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage, Sealer: d.sealer,
-		Changed: d.changes.Publish, Metrics: d.metrics,
+		RefreshSuccessorKey: d.successorKey,
+		Changed:             d.changes.Publish, Metrics: d.metrics,
 	})
 	if err != nil {
 		return fail(e, fmt.Errorf("server: %w", err))

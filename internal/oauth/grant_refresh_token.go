@@ -24,7 +24,9 @@ const (
 // (RFC 9700 §4.14.2): the presented token is retired, a new one of the
 // same family is returned, and presenting a retired token again revokes
 // the whole family (the store does this atomically and answers
-// idp.ErrAlreadyUsed). Every failure is invalid_grant, except a scope
+// idp.ErrAlreadyUsed). A client with a grace window may present a retired
+// token again within it; it then gets the same successor as the first
+// rotation and a new access token. Every failure is invalid_grant, except a scope
 // wider than the grant's (invalid_scope).
 func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *idp.Client) (*tokenResponse, error) {
 	ctx := r.Context()
@@ -101,7 +103,9 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	aud := tokenAudience(requested, grant.Audience, client)
 
 	var iss store.Issue
-	plain, newTok, err := p.newRefreshToken(info, grant, client.ID, keep, now)
+	// Racers within the grace window get the same successor
+	// (refresh_successor.go), so the family keeps one lineage.
+	plain, newTok, err := p.successorRefreshToken(info, grant, client.ID, keep, form.Get("refresh_token"), now)
 	if err != nil {
 		return nil, internalFailure(ctx, "token: refresh token", err)
 	}

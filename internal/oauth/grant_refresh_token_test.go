@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/oauth/oauthtest"
 )
 
@@ -63,27 +64,47 @@ func TestSec22RefreshRotationReuse(t *testing.T) {
 }
 
 // TestRefreshGraceWindow: a client with a grace window may present its
-// rotated token again within the window (up to 5 times); after it, reuse
-// revokes the family.
+// rotated token again within the window (up to 5 times) and gets the same
+// successor back when successors are derived (a new one each time without
+// a successor key); after the window, reuse revokes the family.
 func TestRefreshGraceWindow(t *testing.T) {
-	h := oauthtest.New(t)
-	tid, cid := oauthtest.TenantA, oauthtest.WebClient
-	c := h.Client(t, tid, cid)
-	c.RefreshGraceSeconds = 3600 // capped at 60 s
-	if err := h.Store.UpdateClient(context.Background(), tid, c); err != nil {
-		t.Fatal(err)
-	}
-	rt0 := issueTokens(t, h, tid, cid, oauthtest.Alice, codeOpts{}).str("refresh_token")
-	rt1 := wantOK(t, refresh(t, h, tid, cid, rt0, nil)).str("refresh_token")
-	h.Clock.Advance(30 * time.Second)
-	again := wantOK(t, refresh(t, h, tid, cid, rt0, nil)).str("refresh_token")
-	if again == rt1 {
-		t.Fatal("a reuse in the grace window returned the same token")
-	}
-	h.Clock.Advance(31 * time.Second) // past 60 s, not past 3600 s
-	wantError(t, refresh(t, h, tid, cid, rt0, nil), http.StatusBadRequest, "invalid_grant")
-	if active(t, h, tid, rt1) || active(t, h, tid, again) {
-		t.Fatal("the family survived a reuse after the grace window")
+	for _, tc := range []struct {
+		name          string
+		randomSuccess bool // no successor key: today's random successors
+	}{
+		{name: "derived successors"},
+		{name: "random successors", randomSuccess: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := oauthtest.NewWith(t, func(o *oauth.Options) {
+				if tc.randomSuccess {
+					o.RefreshSuccessorKey = nil
+				}
+			})
+			tid, cid := oauthtest.TenantA, oauthtest.WebClient
+			c := h.Client(t, tid, cid)
+			c.RefreshGraceSeconds = 3600 // capped at 60 s
+			if err := h.Store.UpdateClient(context.Background(), tid, c); err != nil {
+				t.Fatal(err)
+			}
+			rt0 := issueTokens(t, h, tid, cid, oauthtest.Alice, codeOpts{}).str("refresh_token")
+			first := wantOK(t, refresh(t, h, tid, cid, rt0, nil))
+			rt1 := first.str("refresh_token")
+			h.Clock.Advance(30 * time.Second)
+			second := wantOK(t, refresh(t, h, tid, cid, rt0, nil))
+			again := second.str("refresh_token")
+			if same := again == rt1; same == tc.randomSuccess {
+				t.Fatalf("a reuse in the grace window returned the same token: %t, want %t", same, !tc.randomSuccess)
+			}
+			if second.str("access_token") == first.str("access_token") || !active(t, h, tid, first.str("access_token")) || !active(t, h, tid, second.str("access_token")) {
+				t.Fatal("the two refreshes did not each get their own working access token")
+			}
+			h.Clock.Advance(31 * time.Second) // past 60 s, not past 3600 s
+			wantError(t, refresh(t, h, tid, cid, rt0, nil), http.StatusBadRequest, "invalid_grant")
+			if active(t, h, tid, rt1) || active(t, h, tid, again) {
+				t.Fatal("the family survived a reuse after the grace window")
+			}
+		})
 	}
 }
 
@@ -221,6 +242,52 @@ func TestSec22ConcurrentRefreshReuse(t *testing.T) {
 	}
 	if active(t, h, tid, won[0]) {
 		t.Fatal("the family survived the concurrent reuse")
+	}
+}
+
+// TestConcurrentRefreshGraceOneLineage: 50 parallel refreshes of one
+// token by a client with a grace window give no 5xx, and every refresh
+// that succeeds returns the same successor: the family never forks into
+// two live lineages (issue 5). Past the 5 allowed reuses a racer is a
+// replay and revokes the family.
+func TestConcurrentRefreshGraceOneLineage(t *testing.T) {
+	h := oauthtest.New(t)
+	tid, cid := oauthtest.TenantA, oauthtest.WebClient
+	c := h.Client(t, tid, cid)
+	c.RefreshGraceSeconds = 60
+	if err := h.Store.UpdateClient(context.Background(), tid, c); err != nil {
+		t.Fatal(err)
+	}
+	rt := issueTokens(t, h, tid, cid, oauthtest.Alice, codeOpts{}).str("refresh_token")
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+	a := clientAuth(h, tid, cid)
+	codes, bodies := parallel(50, func() (int, string) {
+		r := tokenReq(t, h, tid, form, a) // reports with t.Errorf only
+		return r.status, r.raw
+	})
+	successors := map[string]bool{}
+	won, lost := 0, 0
+	for i, c := range codes {
+		switch {
+		case c == http.StatusOK:
+			won++
+			successors[field(bodies[i], "refresh_token")] = true
+		case c >= 500:
+			t.Fatalf("server error: %d %s", c, bodies[i])
+		case strings.Contains(bodies[i], `"invalid_grant"`):
+			lost++
+		default:
+			t.Fatalf("loser: %d %s", c, bodies[i])
+		}
+	}
+	if won < 1 || won > 6 || len(successors) != 1 {
+		t.Fatalf("%d refreshes succeeded with %d distinct refresh tokens, want 1 to 6 with 1", won, len(successors))
+	}
+	// Losers were replays past MaxReuse: they revoked the one lineage.
+	for s := range successors {
+		if got := active(t, h, tid, s); got != (lost == 0) {
+			t.Fatalf("successor active %t after %d replays past the reuse limit", got, lost)
+		}
 	}
 }
 

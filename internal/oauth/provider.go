@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
@@ -67,6 +68,13 @@ type Options struct {
 	// (oauth_clients, oauth_resources, oauth_users, oauth_token_status);
 	// nil: not counted. The server passes metrics.Metrics.Cache.
 	CacheStats func(name string) cachestat.Recorder
+	// RefreshSuccessorKey is the 32-byte server secret that derives a
+	// rotated refresh token's successor from the token
+	// (refresh_successor.go), so that racers within a client's grace
+	// window all get the same successor. The server derives it from the
+	// master key; nil draws random successors (each racer then forks the
+	// family).
+	RefreshSuccessorKey []byte
 }
 
 // Cache defaults for the server.
@@ -113,6 +121,9 @@ type Provider struct {
 	users     *memCache[bool]
 	tokens    *memCache[bool]
 	changed   func(idp.Change)
+	// successorKey derives refresh-token successors (refresh_successor.go);
+	// nil: random successors.
+	successorKey []byte
 }
 
 // New returns a Provider.
@@ -133,6 +144,7 @@ func New(o Options) *Provider {
 		metrics:                   metricsOrNone(o.Metrics),
 		metadataDocs:              o.ClientMetadata,
 		directThirdPartyErrors:    o.DirectThirdPartyErrors,
+		successorKey:              slices.Clone(o.RefreshSuccessorKey),
 		registrations:             newFailureLimiter(o.Clock, registrationsPerWindow, registrationWindow, registrationMaxKeys),
 		registrationTokenFailures: newFailureLimiter(o.Clock, registrationTokenFailures, registrationTokenWindow, registrationMaxKeys),
 		clientAuthFailures:        newFailureLimiter(o.Clock, clientAuthMaxFailures, clientAuthWindow, clientAuthMaxKeys),

@@ -112,8 +112,9 @@ func TestSecRegisteredClientAuthorize(t *testing.T) {
 
 // TestRegisteredClientRefreshGrace: a registered client has a 60 s
 // refresh-token grace window, so two sessions of one assistant that race
-// the same refresh token both get working tokens of the same family; a
-// reuse after the window revokes the whole family. A client with the
+// the same refresh token both get working tokens and the same successor
+// refresh token (one lineage); a reuse after the window revokes the whole
+// family. A client with the
 // default strict policy still loses its family on the first reuse.
 func TestRegisteredClientRefreshGrace(t *testing.T) {
 	h := regHarness(t)
@@ -140,16 +141,29 @@ func TestRegisteredClientRefreshGrace(t *testing.T) {
 		}
 		wantAudience(t, r, h.Issuer(oauthtest.AdminTenant)+"/mcp")
 	}
-	if results[0].str("refresh_token") == results[1].str("refresh_token") {
-		t.Fatalf("both refreshes returned the same refresh token")
+	// Both get the same successor: one lineage, not two (refresh_successor.go).
+	successor := results[0].str("refresh_token")
+	if successor == "" || results[1].str("refresh_token") != successor {
+		t.Fatalf("the parallel refreshes returned different refresh tokens")
 	}
-	// Each successor works.
-	next := wantOK(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, results[0].str("refresh_token"), nil))
+	if results[0].str("access_token") == results[1].str("access_token") {
+		t.Fatalf("the parallel refreshes returned the same access token")
+	}
+	// The successor works; a late racer presenting the first token or the
+	// successor again within its window converges on the same lineage.
+	next := wantOK(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, successor, nil))
+	h.Clock.Advance(10 * time.Second)
+	if late := wantOK(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, rt, nil)); late.str("refresh_token") != successor {
+		t.Fatalf("a late racer on the first token got another successor")
+	}
+	if late := wantOK(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, successor, nil)); late.str("refresh_token") != next.str("refresh_token") {
+		t.Fatalf("a late racer on the successor got another successor")
+	}
 
 	// After the window, the original token's reuse revokes the family.
 	h.Clock.Advance(61 * time.Second)
 	wantError(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, rt, nil), http.StatusBadRequest, "invalid_grant")
-	for _, tok := range []string{results[1].str("refresh_token"), next.str("refresh_token")} {
+	for _, tok := range []string{successor, next.str("refresh_token")} {
 		wantError(t, refresh(t, h, oauthtest.AdminTenant, f.clientID, tok, nil), http.StatusBadRequest, "invalid_grant")
 	}
 	if active(t, h, oauthtest.AdminTenant, next.str("access_token")) {

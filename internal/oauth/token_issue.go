@@ -42,14 +42,20 @@ func (p *Provider) newRefreshToken(info *tenant.Info, g *idp.Grant, clientID str
 	if err != nil {
 		return "", nil, fmt.Errorf("token: refresh token: %w", err)
 	}
+	return plain, refreshRecord(info, g, clientID, scope, plain, now), nil
+}
+
+// refreshRecord is the stored form (hash only) of the refresh token plain
+// of grant g, issued now.
+func refreshRecord(info *tenant.Info, g *idp.Grant, clientID string, scope []string, plain string, now time.Time) *idp.RefreshToken {
 	exp := now.Add(tenantTTL(info.Tenant.RefreshTokenTTL, idp.DefaultRefreshTokenTTL))
 	if exp.After(g.ExpiresAt) {
 		exp = g.ExpiresAt
 	}
-	return plain, &idp.RefreshToken{
+	return &idp.RefreshToken{
 		TenantID: info.Tenant.ID, Hash: secret.Hash(plain), GrantID: g.ID, ClientID: clientID,
 		Scope: slices.Clone(scope), CreatedAt: now, ExpiresAt: exp,
-	}, nil
+	}
 }
 
 // accessClaims builds the claims of an access token (RFC 9068 §2.2) for

@@ -45,6 +45,10 @@ type Options struct {
 	// Sealer seals the Admin UI's cookies; with it and Manage the Admin UI
 	// is served under /admin/ on the admin tenant's hosts.
 	Sealer *secret.Sealer
+	// RefreshSuccessorKey derives rotated refresh tokens' successors
+	// (oauth.Options.RefreshSuccessorKey); serve derives it from the
+	// master key. nil: random successors.
+	RefreshSuccessorKey []byte
 	// MetadataAddressPolicy and MetadataRootCAs replace, for tests that
 	// serve Client ID Metadata Documents on loopback, the rule that
 	// documents are fetched from public addresses only and the system
@@ -150,6 +154,8 @@ func New(o Options) (*Server, error) {
 		CacheStats:       o.Metrics.Cache,
 		CacheTTL:         oauth.DefaultCacheTTL,
 		Changed:          o.Changed,
+		// Idempotent refresh-token successors (RFC 9700 §4.14.2).
+		RefreshSuccessorKey: o.RefreshSuccessorKey,
 		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
 		DirectThirdPartyErrors: !cfg.UntrustedErrorInterstitial,
 	})

@@ -45,8 +45,11 @@ type Tokens interface {
 	GetRefreshToken(ctx context.Context, tenantID, hash string) (*idp.RefreshToken, *idp.Grant, error)
 	// RotateRefreshToken atomically exchanges the token oldHash for
 	// iss.Refresh (same grant) and records iss.Access. If oldHash was
-	// already rotated: within opts.Grace and under opts.MaxReuse it issues
-	// iss.Refresh as another member of the same family; otherwise it
+	// already rotated: within opts.Grace and under opts.MaxReuse it counts
+	// the reuse and, when iss.Refresh.Hash is the successor already
+	// recorded for oldHash, only records iss.Access (the racer gets the
+	// same successor: one lineage); a different iss.Refresh is issued as
+	// another member of the same family. Otherwise it
 	// revokes the whole grant and returns idp.ErrAlreadyUsed. A revoked or
 	// expired grant or token gives idp.ErrExpired. iss.Grant is ignored.
 	RotateRefreshToken(ctx context.Context, tenantID, oldHash string, at time.Time, opts RotateOptions, iss Issue) error

@@ -113,9 +113,16 @@ func build(t testing.TB, configure func(*oauth.Options), pages bool) *Harness {
 	}
 	h.Keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: h.Clock, Random: secret.Default})
 	h.Sessions = &session.Manager{Store: st, Clock: h.Clock, Random: secret.Default}
+	// Successors are derived as in production (configure may set nil to
+	// test random successors).
+	successorKey, err := secret.Default.Bytes(32)
+	if err != nil {
+		t.Fatalf("oauthtest: successor key: %v", err)
+	}
 	opts := oauth.Options{
 		Store: st, Keys: h.Keys, Sessions: h.Sessions, Clock: h.Clock, Random: secret.Default,
-		JWKSMaxAge: int(keys.DefaultJWKSMaxAge / time.Second),
+		JWKSMaxAge:          int(keys.DefaultJWKSMaxAge / time.Second),
+		RefreshSuccessorKey: successorKey,
 	}
 	if configure != nil {
 		configure(&opts)

@@ -39,9 +39,12 @@ func (s *Store) GetRefreshToken(ctx context.Context, tenantID, hash string) (*id
 // the transaction, so of concurrent rotations exactly one wins.
 //
 // A token that was already rotated is a replay: within opts.Grace of its
-// rotation and while its reuse count is under opts.MaxReuse, iss.Refresh
-// joins the same family (the reuse is counted); otherwise the whole grant
-// is revoked and idp.ErrAlreadyUsed returned. A replay is reported as such
+// rotation and while its reuse count is under opts.MaxReuse, the reuse is
+// counted and, when iss.Refresh is the successor the first rotation stored
+// (the caller derives successors deterministically), only iss.Access is
+// recorded; a different iss.Refresh joins the same family as another
+// member. Otherwise the whole grant is revoked and idp.ErrAlreadyUsed
+// returned. A replay is reported as such
 // even when the family is already revoked. Otherwise a revoked or expired
 // grant or token gives idp.ErrExpired. iss.Grant is ignored; iss.Refresh
 // and iss.Access get the grant's id, and the new token's expiry is capped
@@ -71,6 +74,13 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenantID, oldHash string
 				WHERE tenant_id = ? AND hash = ? AND reuse_count < ?`, tenantID, oldHash, opts.MaxReuse)
 			if err := affected(n, err); err != nil {
 				return err
+			}
+			if iss.Refresh.Hash == old.SuccessorHash {
+				// An idempotent successor (the caller derived the same
+				// token the first rotation issued): the racer gets the
+				// family's one successor back, so the family keeps a
+				// single lineage. Only its access record is new.
+				return insertIssued(ctx, d, tenantID, g.ID, store.Issue{Access: iss.Access})
 			}
 			return issueRotated(ctx, d, tenantID, g, at, iss)
 		}

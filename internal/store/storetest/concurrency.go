@@ -121,6 +121,37 @@ func testConcurrency(t *testing.T, f *fixture) {
 		must(t, err)
 		wantEqual(t, old.ReuseCount, ok-1)
 	})
+	t.Run("RotateGraceSameSuccessor", func(t *testing.T) {
+		// 50 racers derive the same successor (as the token endpoint
+		// does): no insert conflicts, one successor row, one lineage.
+		const n = 50
+		opts := store.RotateOptions{Grace: 60 * time.Second, MaxReuse: 5}
+		iss := f.issue(t, tenantA)
+		successor := f.refreshValue(tenantA)
+		next := make([]store.Issue, n)
+		for i := range next {
+			r := *successor
+			next[i] = issueOf(nil, &r, f.accessValue(tenantA))
+		}
+		errs := race(n, func(i int) error {
+			return s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at, opts, next[i])
+		})
+		ok, used := tally(t, errs, idp.ErrAlreadyUsed)
+		if ok < 1 || ok > 1+opts.MaxReuse || ok+used != n {
+			t.Fatalf("%d rotations succeeded and %d saw ErrAlreadyUsed, want 1 to %d and the rest", ok, used, 1+opts.MaxReuse)
+		}
+		old, _, err := s.GetRefreshToken(ctx, tenantA, iss.Refresh.Hash)
+		must(t, err)
+		wantEqual(t, old.SuccessorHash, successor.Hash)
+		wantEqual(t, old.ReuseCount, ok-1)
+		rt, g, err := s.GetRefreshToken(ctx, tenantA, successor.Hash)
+		must(t, err)
+		if rt.GrantID != iss.Grant.ID || g.ID != iss.Grant.ID {
+			t.Fatalf("successor joined grant %s, want %s", rt.GrantID, iss.Grant.ID)
+		}
+		// Racers past MaxReuse are replays and revoke the family.
+		wantRevoked(t, f, tenantA, iss, used > 0)
+	})
 	t.Run("RecordPINFailure", func(t *testing.T) {
 		const n = 30
 		c := f.challengeValue(tenantA)

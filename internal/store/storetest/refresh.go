@@ -102,6 +102,73 @@ func testRefreshTokens(t *testing.T, f *fixture) {
 		wantErr(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at.Add(3*time.Second), grace, next(tenantA)), idp.ErrAlreadyUsed)
 		wantRevoked(t, f, tenantA, iss, true)
 	})
+	t.Run("GraceSameSuccessor", func(t *testing.T) {
+		iss := f.issue(t, tenantA)
+		at := t0.Add(time.Hour)
+		first := next(tenantA)
+		must(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at, grace, first))
+		stored, _, err := s.GetRefreshToken(ctx, tenantA, first.Refresh.Hash)
+		must(t, err)
+		// A racer derived the same successor: it is not stored again, its
+		// access record is, and the reuse counts.
+		racer := again(f, tenantA, first, at.Add(time.Second))
+		must(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at.Add(time.Second), grace, racer))
+		rt, _, err := s.GetRefreshToken(ctx, tenantA, first.Refresh.Hash)
+		must(t, err)
+		wantEqual(t, rt, stored)
+		old, _, err := s.GetRefreshToken(ctx, tenantA, iss.Refresh.Hash)
+		must(t, err)
+		wantEqual(t, old.ReuseCount, 1)
+		wantEqual(t, old.SuccessorHash, first.Refresh.Hash)
+		for _, jti := range []string{first.Access.JTI, racer.Access.JTI} {
+			active, err := s.AccessTokenActive(ctx, tenantA, jti)
+			must(t, err)
+			wantEqual(t, active, true)
+		}
+		wantEqual(t, racer.Access.GrantID, iss.Grant.ID)
+		wantRevoked(t, f, tenantA, iss, false)
+
+		// Convergence: the successor rotates; a late racer on the first
+		// token still gets the successor, one on the successor gets its
+		// successor, and the family stays one lineage.
+		second := next(tenantA)
+		must(t, s.RotateRefreshToken(ctx, tenantA, first.Refresh.Hash, at.Add(2*time.Second), grace, second))
+		must(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at.Add(3*time.Second), grace, again(f, tenantA, first, at.Add(3*time.Second))))
+		must(t, s.RotateRefreshToken(ctx, tenantA, first.Refresh.Hash, at.Add(4*time.Second), grace, again(f, tenantA, second, at.Add(4*time.Second))))
+		mid, _, err := s.GetRefreshToken(ctx, tenantA, first.Refresh.Hash)
+		must(t, err)
+		wantEqual(t, mid.SuccessorHash, second.Refresh.Hash)
+		wantEqual(t, mid.ReuseCount, 1)
+		wantRevoked(t, f, tenantA, iss, false)
+
+		// MaxReuse keeps its meaning: the first token was reused twice, so
+		// a third reuse, same successor or not, revokes the family.
+		wantErr(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at.Add(5*time.Second), grace, again(f, tenantA, first, at.Add(5*time.Second))), idp.ErrAlreadyUsed)
+		wantRevoked(t, f, tenantA, iss, true)
+	})
+	t.Run("SameSuccessorOutsideGrace", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			opts store.RotateOptions
+			late time.Duration
+		}{
+			{name: "strict", opts: strict},
+			{name: "window over", opts: grace, late: grace.Grace + time.Microsecond},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				iss := f.issue(t, tenantA)
+				at := t0.Add(time.Hour)
+				first := next(tenantA)
+				must(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at, tc.opts, first))
+				racer := again(f, tenantA, first, at.Add(tc.late))
+				wantErr(t, s.RotateRefreshToken(ctx, tenantA, iss.Refresh.Hash, at.Add(tc.late), tc.opts, racer), idp.ErrAlreadyUsed)
+				wantRevoked(t, f, tenantA, iss, true)
+				active, err := s.AccessTokenActive(ctx, tenantA, first.Access.JTI)
+				must(t, err)
+				wantEqual(t, active, false)
+			})
+		}
+	})
 	t.Run("GraceWindowOver", func(t *testing.T) {
 		iss := f.issue(t, tenantA)
 		at := t0.Add(time.Hour)
@@ -141,4 +208,14 @@ func testRefreshTokens(t *testing.T, f *fixture) {
 		must(t, err)
 		wantEqual(t, got.ExpiresAt, g.ExpiresAt)
 	})
+}
+
+// again is what a racer presenting the same token sends when successors
+// are derived: the successor prev issued (same hash, minted at) and a
+// fresh access record.
+func again(f *fixture, tenantID string, prev store.Issue, at time.Time) store.Issue {
+	r := *prev.Refresh
+	r.CreatedAt, r.ExpiresAt = at, at.Add(30*24*time.Hour)
+	r.RotatedAt, r.SuccessorHash, r.ReuseCount = nil, "", 0
+	return issueOf(nil, &r, f.accessValue(tenantID))
 }
