@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) listAudit(r *http.Request, c *call) (any, error) {
@@ -32,10 +33,5 @@ func (h *Handler) listAudit(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]auditEventView, len(es))
-	for i, e := range es {
-		out[i] = auditEventView{ID: e.ID, Time: e.Time, ActorType: e.ActorType, ActorID: e.ActorID, Action: e.Action,
-			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome, RequestID: e.RequestID, ClientIP: e.ClientIP, Details: e.Details}
-	}
-	return list("audit_events", out, total, p), nil
+	return list("audit_events", view.NewAuditEvents(es), total, p), nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) listClients(r *http.Request, c *call) (any, error) {
@@ -16,9 +17,9 @@ func (h *Handler) listClients(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]clientView, len(cs))
+	out := make([]view.Client, len(cs))
 	for i := range cs {
-		out[i] = viewClient(&cs[i])
+		out[i] = view.NewClient(&cs[i])
 	}
 	return list("clients", out, total, p), nil
 }
@@ -37,7 +38,7 @@ func (h *Handler) createClient(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := clientCreated{clientView: viewClient(res.Client)}
+	out := clientCreated{Client: view.NewClient(res.Client)}
 	if res.Secret != nil {
 		out.ClientSecret, out.ClientSecretID = res.Secret.Value, res.Secret.ID
 	}
@@ -49,7 +50,7 @@ func (h *Handler) getClient(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewClient(cl), nil
+	return view.NewClient(cl), nil
 }
 
 func (h *Handler) updateClient(r *http.Request, c *call) (any, error) {
@@ -66,7 +67,7 @@ func (h *Handler) updateClient(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewClient(cl), nil
+	return view.NewClient(cl), nil
 }
 
 func (h *Handler) deleteClient(r *http.Request, c *call) (any, error) {

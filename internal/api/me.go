@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/authalla/authalla/internal/view"
+)
 
 // me answers GET /api/v1/me: who the token belongs to and its scopes.
 func (h *Handler) me(r *http.Request, c *call) (any, error) {
@@ -8,7 +12,7 @@ func (h *Handler) me(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := meView{Type: m.Type, Scopes: nonNil(splitScope(c.claims.Scope))}
+	v := meView{Type: m.Type, Scopes: view.NonNil(splitScope(c.claims.Scope))}
 	if m.User != nil {
 		v.User = &meUser{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name}
 		v.Memberships = []membershipView{}
@@ -20,7 +24,7 @@ func (h *Handler) me(r *http.Request, c *call) (any, error) {
 		v.Client = &meClient{ClientID: m.Client.ID, Name: m.Client.Name}
 	}
 	if m.Tenant != nil {
-		t := viewTenant(m.Tenant)
+		t := view.NewTenant(m.Tenant)
 		v.Tenant = &t
 	}
 	return v, nil

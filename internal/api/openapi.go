@@ -279,7 +279,8 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 	return out
 }
 
-// schemaName names a body type: tenantView → Tenant, clientPatch → ClientPatch.
+// schemaName names a body type by its Go name without a View suffix:
+// view.Tenant → Tenant, secretView → Secret, clientPatch → ClientPatch.
 func schemaName(t reflect.Type) string {
 	n := strings.TrimSuffix(t.Name(), "View")
 	r := []rune(n)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // openAPIPath serves the OpenAPI document (no authentication).
@@ -64,16 +65,16 @@ func routeTable() []route {
 	return []route{
 		{Method: "GET", Path: "/api/v1/me", Tag: "me", Summary: "The caller: an administrator with their accounts and roles, or a machine client with its tenant", Status: ok, Response: meView{}, Handle: (*Handler).me},
 
-		{Method: "GET", Path: "/api/v1/tenants", Scope: manage.ScopeTenantsRead, Tag: "tenants", Summary: "List the tenants the caller can see", Status: ok, Query: pageParams, Response: listOf{"tenants", tenantView{}}, Handle: (*Handler).listTenants},
-		{Method: "POST", Path: "/api/v1/tenants", Scope: manage.ScopeTenantsWrite, Tag: "tenants", Summary: "Create a tenant (administrators only)", Status: created, Request: tenantCreate{}, Response: tenantView{}, Handle: (*Handler).createTenant},
-		{Method: "GET", Path: "/api/v1/tenants/{id}", Scope: manage.ScopeTenantsRead, Tag: "tenants", Summary: "Get a tenant", Status: ok, Response: tenantView{}, Handle: (*Handler).getTenant},
-		{Method: "PATCH", Path: "/api/v1/tenants/{id}", Scope: manage.ScopeTenantsWrite, Tag: "tenants", Summary: "Change a tenant's settings (only the fields given)", Status: ok, Request: tenantPatch{}, Response: tenantView{}, Handle: (*Handler).updateTenant},
+		{Method: "GET", Path: "/api/v1/tenants", Scope: manage.ScopeTenantsRead, Tag: "tenants", Summary: "List the tenants the caller can see", Status: ok, Query: pageParams, Response: listOf{"tenants", view.Tenant{}}, Handle: (*Handler).listTenants},
+		{Method: "POST", Path: "/api/v1/tenants", Scope: manage.ScopeTenantsWrite, Tag: "tenants", Summary: "Create a tenant (administrators only)", Status: created, Request: tenantCreate{}, Response: view.Tenant{}, Handle: (*Handler).createTenant},
+		{Method: "GET", Path: "/api/v1/tenants/{id}", Scope: manage.ScopeTenantsRead, Tag: "tenants", Summary: "Get a tenant", Status: ok, Response: view.Tenant{}, Handle: (*Handler).getTenant},
+		{Method: "PATCH", Path: "/api/v1/tenants/{id}", Scope: manage.ScopeTenantsWrite, Tag: "tenants", Summary: "Change a tenant's settings (only the fields given)", Status: ok, Request: tenantPatch{}, Response: view.Tenant{}, Handle: (*Handler).updateTenant},
 		{Method: "DELETE", Path: "/api/v1/tenants/{id}", Scope: manage.ScopeTenantsWrite, Tag: "tenants", Summary: "Delete a tenant and everything it owns (administrators only)", Status: none, Handle: (*Handler).deleteTenant},
 
-		{Method: "GET", Path: "/api/v1/clients", Scope: manage.ScopeClientsRead, Tenant: true, Tag: "clients", Summary: "List the tenant's clients", Status: ok, Query: pageParams, Response: listOf{"clients", clientView{}}, Handle: (*Handler).listClients},
+		{Method: "GET", Path: "/api/v1/clients", Scope: manage.ScopeClientsRead, Tenant: true, Tag: "clients", Summary: "List the tenant's clients", Status: ok, Query: pageParams, Response: listOf{"clients", view.Client{}}, Handle: (*Handler).listClients},
 		{Method: "POST", Path: "/api/v1/clients", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Register a client; a confidential client's first secret is returned once", Status: created, Request: clientCreate{}, Response: clientCreated{}, Handle: (*Handler).createClient},
-		{Method: "GET", Path: "/api/v1/clients/{id}", Scope: manage.ScopeClientsRead, Tenant: true, Tag: "clients", Summary: "Get a client", Status: ok, Response: clientView{}, Handle: (*Handler).getClient},
-		{Method: "PATCH", Path: "/api/v1/clients/{id}", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Change a client, including its redirect and logout URIs", Status: ok, Request: clientPatch{}, Response: clientView{}, Handle: (*Handler).updateClient},
+		{Method: "GET", Path: "/api/v1/clients/{id}", Scope: manage.ScopeClientsRead, Tenant: true, Tag: "clients", Summary: "Get a client", Status: ok, Response: view.Client{}, Handle: (*Handler).getClient},
+		{Method: "PATCH", Path: "/api/v1/clients/{id}", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Change a client, including its redirect and logout URIs", Status: ok, Request: clientPatch{}, Response: view.Client{}, Handle: (*Handler).updateClient},
 		{Method: "DELETE", Path: "/api/v1/clients/{id}", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Delete a client with its secrets and grants", Status: none, Handle: (*Handler).deleteClient},
 		{Method: "GET", Path: "/api/v1/clients/{id}/secrets", Scope: manage.ScopeClientsRead, Tenant: true, Tag: "clients", Summary: "List a client's secrets (ids and hints only)", Status: ok, Response: listOf{"secrets", secretView{}}, Handle: (*Handler).listSecrets},
 		{Method: "POST", Path: "/api/v1/clients/{id}/secrets", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Add a secret to a confidential client; its value is returned once", Status: created, Response: newSecretView{}, Handle: (*Handler).addSecret},
@@ -104,11 +105,11 @@ func routeTable() []route {
 		{Method: "POST", Path: "/api/v1/signing-keys/{kid}/retire", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Retire a key: a staged key is removed (it never signed); a retired key is left as it is; the active key is refused (409 key_active)", Status: ok, Response: retireView{}, Handle: (*Handler).retireKey},
 		{Method: "POST", Path: "/api/v1/signing-keys/rotate", Scope: manage.ScopeKeysWrite, Tenant: true, Tag: "signing-keys", Summary: "Run one step of the staged rotation (stage, activate, retire); immediate activates a new key at once", Status: ok, Request: rotateRequest{}, Response: rotateView{}, Handle: (*Handler).rotateKey},
 
-		{Method: "GET", Path: "/api/v1/theme", Scope: manage.ScopeThemeRead, Tenant: true, Tag: "theme", Summary: "Get the tenant's branding", Status: ok, Response: themeView{}, Handle: (*Handler).getTheme},
-		{Method: "PATCH", Path: "/api/v1/theme", Scope: manage.ScopeThemeWrite, Tenant: true, Tag: "theme", Summary: "Change the branding (only the fields given)", Status: ok, Request: themePatch{}, Response: themeView{}, Handle: (*Handler).updateTheme},
-		{Method: "DELETE", Path: "/api/v1/theme", Scope: manage.ScopeThemeWrite, Tenant: true, Tag: "theme", Summary: "Reset the branding to the defaults", Status: ok, Response: themeView{}, Handle: (*Handler).resetTheme},
+		{Method: "GET", Path: "/api/v1/theme", Scope: manage.ScopeThemeRead, Tenant: true, Tag: "theme", Summary: "Get the tenant's branding", Status: ok, Response: view.Theme{}, Handle: (*Handler).getTheme},
+		{Method: "PATCH", Path: "/api/v1/theme", Scope: manage.ScopeThemeWrite, Tenant: true, Tag: "theme", Summary: "Change the branding (only the fields given)", Status: ok, Request: themePatch{}, Response: view.Theme{}, Handle: (*Handler).updateTheme},
+		{Method: "DELETE", Path: "/api/v1/theme", Scope: manage.ScopeThemeWrite, Tenant: true, Tag: "theme", Summary: "Reset the branding to the defaults", Status: ok, Response: view.Theme{}, Handle: (*Handler).resetTheme},
 		{Method: "PUT", Path: "/api/v1/theme/{kind}", Scope: manage.ScopeThemeWrite, Tenant: true, Tag: "theme", Summary: "Upload the logo or the icon (kind = logo or icon; PNG, JPEG or WebP, at most 256 KiB)", Status: ok,
-			RawBody: []string{"image/png", "image/jpeg", "image/webp"}, Response: themeView{}, Handle: (*Handler).uploadThemeImage},
+			RawBody: []string{"image/png", "image/jpeg", "image/webp"}, Response: view.Theme{}, Handle: (*Handler).uploadThemeImage},
 
 		{Method: "GET", Path: "/api/v1/audit-events", Scope: manage.ScopeAuditRead, Tenant: true, Tag: "audit", Summary: "List the tenant's audit events, newest first", Status: ok,
 			Query: append([]param{
@@ -116,7 +117,7 @@ func routeTable() []route {
 				{"actor", "string", "Only this actor id."},
 				{"since", "string", "RFC 3339 time: events at or after it."},
 				{"until", "string", "RFC 3339 time: events at or before it."},
-			}, pageParams...), Response: listOf{"audit_events", auditEventView{}}, Handle: (*Handler).listAudit},
+			}, pageParams...), Response: listOf{"audit_events", view.AuditEvent{}}, Handle: (*Handler).listAudit},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) listTenants(r *http.Request, c *call) (any, error) {
@@ -15,9 +16,9 @@ func (h *Handler) listTenants(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]tenantView, len(ts))
+	out := make([]view.Tenant, len(ts))
 	for i := range ts {
-		out[i] = viewTenant(&ts[i])
+		out[i] = view.NewTenant(&ts[i])
 	}
 	return list("tenants", out, total, p), nil
 }
@@ -37,7 +38,7 @@ func (h *Handler) createTenant(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTenant(t), nil
+	return view.NewTenant(t), nil
 }
 
 func (h *Handler) getTenant(r *http.Request, c *call) (any, error) {
@@ -45,7 +46,7 @@ func (h *Handler) getTenant(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTenant(t), nil
+	return view.NewTenant(t), nil
 }
 
 func (h *Handler) updateTenant(r *http.Request, c *call) (any, error) {
@@ -64,7 +65,7 @@ func (h *Handler) updateTenant(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTenant(t), nil
+	return view.NewTenant(t), nil
 }
 
 func (h *Handler) deleteTenant(r *http.Request, c *call) (any, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) getTheme(r *http.Request, c *call) (any, error) {
@@ -18,7 +19,7 @@ func (h *Handler) getTheme(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTheme(th, t.DefaultLanguage, manage.ContrastWarnings(th)), nil
+	return view.NewTheme(th, t.DefaultLanguage, manage.ContrastWarnings(th)), nil
 }
 
 func colorsIn(p *colorsPatch) manage.ColorsPatch {
@@ -39,7 +40,7 @@ func (h *Handler) updateTheme(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
+	return view.NewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
 }
 
 func (h *Handler) resetTheme(r *http.Request, c *call) (any, error) {
@@ -47,7 +48,7 @@ func (h *Handler) resetTheme(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
+	return view.NewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
 }
 
 // uploadThemeImage stores the raw request body as the logo or icon; manage
@@ -69,5 +70,5 @@ func (h *Handler) uploadThemeImage(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
+	return view.NewTheme(res.Theme, res.DefaultLanguage, res.Warnings), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) listUsers(r *http.Request, c *call) (any, error) {
@@ -82,7 +83,7 @@ func (h *Handler) listSessions(r *http.Request, c *call) (any, error) {
 	}
 	out := make([]sessionView, len(ss))
 	for i, s := range ss {
-		out[i] = sessionView{AuthTime: s.AuthTime, AMR: nonNil(s.AMR), CreatedAt: s.CreatedAt, LastSeen: s.LastSeen, ExpiresAt: s.ExpiresAt}
+		out[i] = sessionView{AuthTime: s.AuthTime, AMR: view.NonNil(s.AMR), CreatedAt: s.CreatedAt, LastSeen: s.LastSeen, ExpiresAt: s.ExpiresAt}
 	}
 	return list("sessions", out, len(out), idp.Page{Limit: len(out)}), nil
 }
@@ -102,7 +103,7 @@ func (h *Handler) listConnectedApps(r *http.Request, c *call) (any, error) {
 	}
 	out := make([]connectedAppView, len(apps))
 	for i, a := range apps {
-		out[i] = connectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, Scopes: nonNil(a.Scopes),
+		out[i] = connectedAppView{ClientID: a.ClientID, ClientName: a.ClientName, Scopes: view.NonNil(a.Scopes),
 			ConsentedAt: a.ConsentedAt, Grants: a.Grants, LastUsedAt: a.LastUsedAt}
 	}
 	return list("connected_apps", out, len(out), idp.Page{Limit: len(out)}), nil

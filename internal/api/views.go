@@ -7,46 +7,11 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // The JSON shapes of the API (snake_case, the hosted service's names).
 // The OpenAPI schemas are generated from these types.
-
-// tenantView is a tenant.
-type tenantView struct {
-	ID                 string    `json:"id"`
-	AccountID          string    `json:"account_id,omitempty"`
-	Name               string    `json:"name"`
-	Admin              bool      `json:"admin"`
-	Issuer             string    `json:"issuer,omitempty"`
-	AllowRegistration  bool      `json:"allow_registration"`
-	AuthMethods        []string  `json:"auth_methods"`
-	AllowedOrigins     []string  `json:"allowed_origins"`
-	SigningAlg         string    `json:"signing_alg"`
-	AccessTokenTTL     int       `json:"access_token_ttl"`
-	IDTokenTTL         int       `json:"id_token_ttl"`
-	RefreshTokenTTL    int       `json:"refresh_token_ttl"`
-	RefreshAbsoluteTTL int       `json:"refresh_absolute_ttl"`
-	SessionTTL         int       `json:"session_ttl"`
-	SessionIdleTTL     int       `json:"session_idle_ttl"`
-	EmailFromName      string    `json:"email_from_name,omitempty"`
-	EmailFromAddress   string    `json:"email_from_address,omitempty"`
-	DefaultLanguage    string    `json:"default_language"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
-}
-
-func viewTenant(t *manage.TenantResult) tenantView {
-	return tenantView{
-		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin, Issuer: t.Issuer,
-		AllowRegistration: t.AllowRegistration, AuthMethods: nonNil(t.AuthMethods), AllowedOrigins: nonNil(t.AllowedOrigins),
-		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
-		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
-		SessionTTL: t.SessionTTL, SessionIdleTTL: t.SessionIdleTTL,
-		EmailFromName: t.EmailFromName, EmailFromAddress: t.EmailFromAddress, DefaultLanguage: t.DefaultLanguage,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-	}
-}
 
 // tenantCreate creates a tenant; omitted settings take the defaults.
 type tenantCreate struct {
@@ -88,36 +53,9 @@ type tenantPatch struct {
 	DefaultLanguage      *string   `json:"default_language,omitempty"`
 }
 
-// clientView is a client (never with a secret).
-type clientView struct {
-	ClientID               string    `json:"client_id"`
-	Name                   string    `json:"name"`
-	Type                   string    `json:"type"`
-	GrantTypes             []string  `json:"grant_types"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	Scopes                 []string  `json:"scopes"`
-	RequireConsent         bool      `json:"require_consent"`
-	ThirdParty             bool      `json:"third_party"`
-	DefaultResourceServer  string    `json:"default_resource_server,omitempty"`
-	RefreshGraceSeconds    int       `json:"refresh_grace_seconds"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
-}
-
-func viewClient(c *idp.Client) clientView {
-	return clientView{
-		ClientID: c.ID, Name: c.Name, Type: string(c.Type), GrantTypes: nonNil(c.Type.GrantTypes()),
-		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-		Scopes: nonNil(c.Scopes), RequireConsent: c.RequireConsent, ThirdParty: c.ThirdParty,
-		DefaultResourceServer: c.DefaultResourceServer, RefreshGraceSeconds: c.RefreshGraceSeconds,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-	}
-}
-
 // clientCreated is a new client with its first secret, shown this once.
 type clientCreated struct {
-	clientView
+	view.Client
 	ClientSecret   string `json:"client_secret,omitempty"`
 	ClientSecretID string `json:"client_secret_id,omitempty"`
 }
@@ -184,7 +122,7 @@ type userView struct {
 
 func viewUser(u *idp.User) userView {
 	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Picture: u.Picture, EmailVerified: u.EmailVerified,
-		Status: string(u.Status), Scopes: nonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		Status: string(u.Status), Scopes: view.NonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // userCreate creates a user.
@@ -320,28 +258,13 @@ func viewRotate(r *keys.RotateResult) rotateView {
 	return rotateView{Staged: viewKey(r.Staged), Activated: viewKey(r.Activated), Retired: viewKey(r.Retired)}
 }
 
-// auditEventView is one audit record.
-type auditEventView struct {
-	ID         string            `json:"id"`
-	Time       time.Time         `json:"time"`
-	ActorType  string            `json:"actor_type"`
-	ActorID    string            `json:"actor_id"`
-	Action     string            `json:"action"`
-	ObjectType string            `json:"object_type,omitempty"`
-	ObjectID   string            `json:"object_id,omitempty"`
-	Outcome    string            `json:"outcome"`
-	RequestID  string            `json:"request_id,omitempty"`
-	ClientIP   string            `json:"client_ip,omitempty"`
-	Details    map[string]string `json:"details,omitempty"`
-}
-
 // meView is the caller.
 type meView struct {
 	Type        string           `json:"type"`
 	User        *meUser          `json:"user,omitempty"`
 	Memberships []membershipView `json:"memberships,omitempty"`
 	Client      *meClient        `json:"client,omitempty"`
-	Tenant      *tenantView      `json:"tenant,omitempty"`
+	Tenant      *view.Tenant     `json:"tenant,omitempty"`
 	Scopes      []string         `json:"scopes"`
 }
 
@@ -365,38 +288,6 @@ type membershipView struct {
 	Role        string `json:"role"`
 }
 
-// colorsView is one colour scheme of the branding.
-type colorsView struct {
-	PrimaryColor             string `json:"primary_color"`
-	SecondaryColor           string `json:"secondary_color"`
-	SecondaryButtonTextColor string `json:"secondary_button_text_color"`
-	BackgroundColor          string `json:"background_color"`
-	BoxBackgroundColor       string `json:"box_background_color"`
-	TextColor                string `json:"text_color"`
-}
-
-// themeView is a tenant's branding.
-type themeView struct {
-	Light           colorsView `json:"light"`
-	Dark            colorsView `json:"dark"`
-	LogoURL         string     `json:"logo_url,omitempty"`
-	IconURL         string     `json:"icon_url,omitempty"`
-	DefaultLanguage string     `json:"default_language,omitempty"`
-	// Warnings name colour pairs below WCAG 2.x AA contrast (4.5:1).
-	Warnings  []string   `json:"warnings"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-}
-
-func viewTheme(th *idp.Theme, lang string, warnings []string) themeView {
-	v := themeView{Light: colorsView(th.Light), Dark: colorsView(th.Dark), LogoURL: th.LogoURL, IconURL: th.IconURL,
-		DefaultLanguage: lang, Warnings: nonNil(warnings)}
-	if !th.UpdatedAt.IsZero() {
-		at := th.UpdatedAt
-		v.UpdatedAt = &at
-	}
-	return v
-}
-
 // colorsPatch changes some colours of one scheme.
 type colorsPatch struct {
 	PrimaryColor             *string `json:"primary_color,omitempty"`
@@ -414,11 +305,4 @@ type themePatch struct {
 	LogoURL         *string      `json:"logo_url,omitempty"`
 	IconURL         *string      `json:"icon_url,omitempty"`
 	DefaultLanguage *string      `json:"default_language,omitempty"`
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -1,4 +1,4 @@
 // Package arch holds no code: its test enforces the import direction of
 // DESIGN.md (idp <- store <- {keys, tenant, oauth, login, manage} <-
-// {api, admin, mcp} <- server <- app) with `go list -deps`.
+// view <- {api, admin, mcp} <- server <- app) with `go list -deps`.
 package arch

@@ -52,6 +52,7 @@ var rules = []rule{
 	{"internal/admin", []string{mod + "internal/store/sqlstore", "database/sql"}, "admin goes through manage"},
 	{"internal/mcp", []string{mod + "internal/store/sqlstore", "database/sql", mod + "internal/oauth", mod + "internal/login", mod + "internal/api", mod + "internal/admin", mod + "internal/server"}, "mcp goes through manage; it satisfies oauth's DerivedResources structurally"},
 	{"internal/bearer", []string{mod + "internal/store/sqlstore", "database/sql", mod + "internal/manage", mod + "internal/oauth", mod + "internal/login", mod + "internal/api", mod + "internal/admin", mod + "internal/mcp", mod + "internal/server"}, "bearer verifies tokens with keys and a revocation interface only"},
+	{"internal/view", []string{mod + "internal/store/sqlstore", "database/sql", mod + "internal/oauth", mod + "internal/login", mod + "internal/api", mod + "internal/mcp", mod + "internal/admin", mod + "internal/server", mod + "internal/app"}, "view is the JSON shapes the surfaces share: it sits on idp and manage, below every surface"},
 	{"internal/server", []string{mod + "internal/app"}, "server is below app"},
 	{"internal/tenant", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store/sqlstore"}, "tenant resolution is a leaf"},
 	{"internal/keys", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store/sqlstore", "database/sql"}, "keys sits on the store contracts"},

@@ -8,6 +8,7 @@ import (
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/view"
 )
 
 type auditIn struct {
@@ -19,24 +20,10 @@ type auditIn struct {
 	pageArgs
 }
 
-type auditEventView struct {
-	ID         string            `json:"id"`
-	Time       time.Time         `json:"time"`
-	ActorType  string            `json:"actor_type"`
-	ActorID    string            `json:"actor_id"`
-	Action     string            `json:"action"`
-	ObjectType string            `json:"object_type,omitempty"`
-	ObjectID   string            `json:"object_id,omitempty"`
-	Outcome    string            `json:"outcome" jsonschema:"success or failure (a refusal records its reason in details)."`
-	RequestID  string            `json:"request_id,omitempty"`
-	ClientIP   string            `json:"client_ip,omitempty"`
-	Details    map[string]string `json:"details,omitempty"`
-}
-
 type auditOut struct {
-	TenantID string           `json:"tenant_id"`
-	Events   []auditEventView `json:"audit_events"`
-	Total    int              `json:"total"`
+	TenantID string            `json:"tenant_id"`
+	Events   []view.AuditEvent `json:"audit_events"`
+	Total    int               `json:"total"`
 }
 
 func (o auditOut) summary() string {
@@ -85,10 +72,5 @@ func (s *Server) listAudit(c *call, in auditIn) (auditOut, error) {
 	if err != nil {
 		return auditOut{}, err
 	}
-	out := auditOut{TenantID: id, Events: make([]auditEventView, len(es)), Total: total}
-	for i, e := range es {
-		out.Events[i] = auditEventView{ID: e.ID, Time: e.Time, ActorType: e.ActorType, ActorID: e.ActorID, Action: e.Action,
-			ObjectType: e.ObjectType, ObjectID: e.ObjectID, Outcome: e.Outcome, RequestID: e.RequestID, ClientIP: e.ClientIP, Details: e.Details}
-	}
-	return out, nil
+	return auditOut{TenantID: id, Events: view.NewAuditEvents(es), Total: total}, nil
 }

@@ -17,34 +17,18 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
-// clientView is a client as the REST API shows it (never with a secret).
+// clientView is a client as the REST API shows it (never with a secret),
+// led by its tenant: a tool may act on any tenant the caller selects.
 type clientView struct {
-	TenantID               string    `json:"tenant_id"`
-	ClientID               string    `json:"client_id"`
-	Name                   string    `json:"name"`
-	Type                   string    `json:"type"`
-	GrantTypes             []string  `json:"grant_types"`
-	RedirectURIs           []string  `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
-	Scopes                 []string  `json:"scopes"`
-	RequireConsent         bool      `json:"require_consent"`
-	ThirdParty             bool      `json:"third_party"`
-	DefaultResourceServer  string    `json:"default_resource_server,omitempty"`
-	RefreshGraceSeconds    int       `json:"refresh_grace_seconds"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
+	TenantID string `json:"tenant_id"`
+	view.Client
 }
 
 func viewClient(c *idp.Client) clientView {
-	return clientView{
-		TenantID: c.TenantID, ClientID: c.ID, Name: c.Name, Type: string(c.Type), GrantTypes: nonNil(c.Type.GrantTypes()),
-		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-		Scopes: nonNil(c.Scopes), RequireConsent: c.RequireConsent, ThirdParty: c.ThirdParty,
-		DefaultResourceServer: c.DefaultResourceServer, RefreshGraceSeconds: c.RefreshGraceSeconds,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-	}
+	return clientView{TenantID: c.TenantID, Client: view.NewClient(c)}
 }
 
 // dryRunNote is said by every write that was only previewed.

@@ -7,6 +7,7 @@ import (
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 type meIn struct{}
@@ -43,9 +44,9 @@ type listTenantsIn struct {
 }
 
 type listTenantsOut struct {
-	Tenants        []tenantView `json:"tenants"`
-	Total          int          `json:"total"`
-	SelectedTenant string       `json:"selected_tenant,omitempty"`
+	Tenants        []view.Tenant `json:"tenants"`
+	Total          int           `json:"total"`
+	SelectedTenant string        `json:"selected_tenant,omitempty"`
 }
 
 func (o listTenantsOut) summary() string {
@@ -73,7 +74,7 @@ type createTenantIn struct {
 }
 
 type tenantOut struct {
-	Tenant   tenantView    `json:"tenant"`
+	Tenant   view.Tenant   `json:"tenant"`
 	DryRun   bool          `json:"dry_run,omitempty"`
 	Selected bool          `json:"selected,omitempty"`
 	Changes  []fieldChange `json:"changes,omitempty" jsonschema:"For updates: each field that changed (or, in a dry run, would change)."`
@@ -177,7 +178,7 @@ func (s *Server) getMe(c *call, _ meIn) (meOut, error) {
 	if err != nil {
 		return meOut{}, err
 	}
-	out := meOut{Accounts: []accountView{}, Scopes: nonNil(c.claims.Scopes())}
+	out := meOut{Accounts: []accountView{}, Scopes: view.NonNil(c.claims.Scopes())}
 	if me.User != nil {
 		out.UserID, out.Email, out.Name = me.User.ID, me.User.Email, me.User.Name
 	}
@@ -195,9 +196,9 @@ func (s *Server) listTenants(c *call, in listTenantsIn) (listTenantsOut, error) 
 	if err != nil {
 		return listTenantsOut{}, err
 	}
-	out := listTenantsOut{Tenants: make([]tenantView, len(ts)), Total: total}
+	out := listTenantsOut{Tenants: make([]view.Tenant, len(ts)), Total: total}
 	for i := range ts {
-		out.Tenants[i] = viewTenant(&ts[i])
+		out.Tenants[i] = view.NewTenant(&ts[i])
 	}
 	if out.SelectedTenant, err = s.manage.SelectedTenant(c.ctx); err != nil {
 		return listTenantsOut{}, err
@@ -214,7 +215,7 @@ func (s *Server) createTenant(c *call, in createTenantIn) (tenantOut, error) {
 	if err != nil {
 		return tenantOut{}, err
 	}
-	out := tenantOut{Tenant: viewTenant(t), DryRun: in.DryRun, verb: "created"}
+	out := tenantOut{Tenant: view.NewTenant(t), DryRun: in.DryRun, verb: "created"}
 	if in.DryRun {
 		out.verb = "would be created"
 		return out, nil
@@ -236,7 +237,7 @@ func (s *Server) selectTenant(c *call, in selectTenantIn) (tenantOut, error) {
 	if err != nil {
 		return tenantOut{}, err
 	}
-	return tenantOut{Tenant: viewTenant(t), Selected: true, verb: "is now selected",
+	return tenantOut{Tenant: view.NewTenant(t), Selected: true, verb: "is now selected",
 		Next: "Tools called without tenant_id now work on it."}, nil
 }
 
@@ -249,7 +250,7 @@ func (s *Server) getTenant(c *call, in tenantIn) (tenantOut, error) {
 	if err != nil {
 		return tenantOut{}, err
 	}
-	return tenantOut{Tenant: viewTenant(t), verb: "found"}, nil
+	return tenantOut{Tenant: view.NewTenant(t), verb: "found"}, nil
 }
 
 func (s *Server) updateTenant(c *call, in updateTenantIn) (tenantOut, error) {
@@ -294,8 +295,8 @@ func (s *Server) patchTenant(c *call, tenantID string, dryRun bool, p manage.Ten
 	if err != nil {
 		return tenantOut{}, err
 	}
-	out := tenantOut{Tenant: viewTenant(after), DryRun: dryRun, verb: "updated"}
-	out.Changes = diff(viewTenant(before), out.Tenant, "updated_at")
+	out := tenantOut{Tenant: view.NewTenant(after), DryRun: dryRun, verb: "updated"}
+	out.Changes = diff(view.NewTenant(before), out.Tenant, "updated_at")
 	if dryRun {
 		out.verb = "would be updated"
 	}

@@ -3,43 +3,12 @@ package mcp
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
-
-type colorsView struct {
-	PrimaryColor             string `json:"primary_color" jsonschema:"Buttons and links."`
-	SecondaryColor           string `json:"secondary_color" jsonschema:"Secondary buttons."`
-	SecondaryButtonTextColor string `json:"secondary_button_text_color" jsonschema:"Text on secondary buttons."`
-	BackgroundColor          string `json:"background_color" jsonschema:"Page background."`
-	BoxBackgroundColor       string `json:"box_background_color" jsonschema:"Background of the login box."`
-	TextColor                string `json:"text_color" jsonschema:"Body text."`
-}
-
-type themeView struct {
-	Light           colorsView `json:"light" jsonschema:"Colours when the visitor's system uses a light scheme."`
-	Dark            colorsView `json:"dark" jsonschema:"Colours when the visitor's system uses a dark scheme."`
-	LogoURL         string     `json:"logo_url,omitempty"`
-	IconURL         string     `json:"icon_url,omitempty"`
-	DefaultLanguage string     `json:"default_language,omitempty"`
-	// Warnings name colour pairs below WCAG 2.x AA contrast (4.5:1).
-	Warnings  []string   `json:"warnings" jsonschema:"Colour pairs whose contrast is below WCAG AA (4.5:1); they are saved anyway, but should be fixed."`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-}
-
-func viewTheme(th *idp.Theme, lang string, warnings []string) themeView {
-	v := themeView{Light: colorsView(th.Light), Dark: colorsView(th.Dark), LogoURL: th.LogoURL, IconURL: th.IconURL,
-		DefaultLanguage: lang, Warnings: nonNil(warnings)}
-	if !th.UpdatedAt.IsZero() {
-		at := th.UpdatedAt
-		v.UpdatedAt = &at
-	}
-	return v
-}
 
 type colorsPatch struct {
 	PrimaryColor             *string `json:"primary_color,omitempty" jsonschema:"#rrggbb: buttons and links (the brand colour)."`
@@ -71,7 +40,7 @@ type updateThemeIn struct {
 
 type themeOut struct {
 	TenantID     string        `json:"tenant_id"`
-	Theme        themeView     `json:"theme"`
+	Theme        view.Theme    `json:"theme"`
 	LoginPageURL string        `json:"login_page_url" jsonschema:"The tenant's hosted login page, where the branding shows."`
 	DryRun       bool          `json:"dry_run,omitempty"`
 	Changes      []fieldChange `json:"changes,omitempty" jsonschema:"Each field that changed (or, in a dry run, would change)."`
@@ -113,7 +82,7 @@ func (s *Server) getTheme(c *call, in tenantIn) (themeOut, error) {
 	if err != nil {
 		return themeOut{}, err
 	}
-	return themeOut{TenantID: id, Theme: viewTheme(th, t.DefaultLanguage, manage.ContrastWarnings(th)),
+	return themeOut{TenantID: id, Theme: view.NewTheme(th, t.DefaultLanguage, manage.ContrastWarnings(th)),
 		LoginPageURL: t.Issuer + "/oauth2/login", verb: "is"}, nil
 }
 
@@ -129,7 +98,7 @@ func (s *Server) updateTheme(c *call, in updateThemeIn) (themeOut, error) {
 	if err != nil {
 		return themeOut{}, err
 	}
-	out := themeOut{TenantID: before.TenantID, Theme: viewTheme(res.Theme, res.DefaultLanguage, res.Warnings),
+	out := themeOut{TenantID: before.TenantID, Theme: view.NewTheme(res.Theme, res.DefaultLanguage, res.Warnings),
 		LoginPageURL: before.LoginPageURL, DryRun: in.DryRun, verb: "updated"}
 	out.Changes = diff(before.Theme, out.Theme, "updated_at", "warnings")
 	if in.DryRun {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // userView is a user as the REST API shows it.
@@ -31,7 +32,7 @@ type userView struct {
 
 func viewUser(u *idp.User) userView {
 	return userView{TenantID: u.TenantID, ID: u.ID, Email: u.Email, Name: u.Name, Picture: u.Picture, EmailVerified: u.EmailVerified,
-		Status: string(u.Status), Scopes: nonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		Status: string(u.Status), Scopes: view.NonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 func (s *Server) registerUserTools(srv *mcpsdk.Server) {

@@ -1,4 +1,4 @@
-package mcp
+package view
 
 import (
 	"time"
@@ -6,9 +6,8 @@ import (
 	"github.com/authalla/authalla/internal/manage"
 )
 
-// tenantView is a tenant as the tools show it (the REST API's field
-// names, so that a model moving between the two sees one vocabulary).
-type tenantView struct {
+// Tenant is a tenant with its settings; lifetimes are in seconds.
+type Tenant struct {
 	ID                 string    `json:"id"`
 	AccountID          string    `json:"account_id,omitempty"`
 	Name               string    `json:"name"`
@@ -31,22 +30,15 @@ type tenantView struct {
 	UpdatedAt          time.Time `json:"updated_at"`
 }
 
-func viewTenant(t *manage.TenantResult) tenantView {
-	return tenantView{
+// NewTenant shows a tenant as manage returns it.
+func NewTenant(t *manage.TenantResult) Tenant {
+	return Tenant{
 		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin, Issuer: t.Issuer,
-		AllowRegistration: t.AllowRegistration, AuthMethods: nonNil(t.AuthMethods), AllowedOrigins: nonNil(t.AllowedOrigins),
+		AllowRegistration: t.AllowRegistration, AuthMethods: NonNil(t.AuthMethods), AllowedOrigins: NonNil(t.AllowedOrigins),
 		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
 		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
 		SessionTTL: t.SessionTTL, SessionIdleTTL: t.SessionIdleTTL,
 		EmailFromName: t.EmailFromName, EmailFromAddress: t.EmailFromAddress, DefaultLanguage: t.DefaultLanguage,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
-}
-
-// nonNil returns s, or an empty slice for nil (JSON [] rather than null).
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
