@@ -79,11 +79,7 @@ func (h *Handler) listSecrets(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]secretView, len(ss))
-	for i, s := range ss {
-		out[i] = secretView{ID: s.ID, Hint: s.Hint, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
-	}
-	return list("secrets", out, len(out), idp.Page{Limit: len(out)}), nil
+	return list("secrets", view.NewSecrets(ss), len(ss), idp.Page{Limit: len(ss)}), nil
 }
 
 func (h *Handler) addSecret(r *http.Request, c *call) (any, error) {

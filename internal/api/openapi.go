@@ -280,7 +280,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 }
 
 // schemaName names a body type by its Go name without a View suffix:
-// view.Tenant → Tenant, secretView → Secret, clientPatch → ClientPatch.
+// view.Tenant → Tenant, rotateView → Rotate, clientPatch → ClientPatch.
 func schemaName(t reflect.Type) string {
 	n := strings.TrimSuffix(t.Name(), "View")
 	r := []rune(n)

@@ -8,6 +8,7 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 func (h *Handler) listResourceServers(r *http.Request, c *call) (any, error) {
@@ -19,9 +20,9 @@ func (h *Handler) listResourceServers(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]resourceServerView, len(rs))
+	out := make([]view.ResourceServer, len(rs))
 	for i := range rs {
-		out[i] = viewResourceServer(&rs[i])
+		out[i] = view.NewResourceServer(&rs[i])
 	}
 	return list("resource_servers", out, total, p), nil
 }
@@ -32,12 +33,12 @@ func (h *Handler) createResourceServer(r *http.Request, c *call) (any, error) {
 		return nil, err
 	}
 	rs, err := h.manage.CreateResourceServer(c.ctx, c.tenant, manage.ResourceServerInput{
-		Identifier: in.Identifier, Name: in.Name, ScopePrefix: in.ScopePrefix, Scopes: scopesIn(in.Scopes),
+		Identifier: in.Identifier, Name: in.Name, ScopePrefix: in.ScopePrefix, Scopes: view.ScopesIn(in.Scopes),
 	})
 	if err != nil {
 		return nil, err
 	}
-	return viewResourceServer(rs), nil
+	return view.NewResourceServer(rs), nil
 }
 
 func (h *Handler) getResourceServer(r *http.Request, c *call) (any, error) {
@@ -45,7 +46,7 @@ func (h *Handler) getResourceServer(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewResourceServer(rs), nil
+	return view.NewResourceServer(rs), nil
 }
 
 func (h *Handler) updateResourceServer(r *http.Request, c *call) (any, error) {
@@ -55,14 +56,14 @@ func (h *Handler) updateResourceServer(r *http.Request, c *call) (any, error) {
 	}
 	p := manage.ResourceServerPatch{Name: in.Name}
 	if in.Scopes != nil {
-		sc := scopesIn(*in.Scopes)
+		sc := view.ScopesIn(*in.Scopes)
 		p.Scopes = &sc
 	}
 	rs, err := h.manage.UpdateResourceServer(c.ctx, c.tenant, r.PathValue("id"), p)
 	if err != nil {
 		return nil, err
 	}
-	return viewResourceServer(rs), nil
+	return view.NewResourceServer(rs), nil
 }
 
 func (h *Handler) deleteResourceServer(r *http.Request, c *call) (any, error) {
@@ -70,7 +71,7 @@ func (h *Handler) deleteResourceServer(r *http.Request, c *call) (any, error) {
 }
 
 func (h *Handler) addScope(r *http.Request, c *call) (any, error) {
-	var in scopeView
+	var in view.Scope
 	if err := decode(r, &in); err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func (h *Handler) addScope(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewResourceServer(rs), nil
+	return view.NewResourceServer(rs), nil
 }
 
 func (h *Handler) listKeys(r *http.Request, c *call) (any, error) {

@@ -18,9 +18,9 @@ func (h *Handler) listUsers(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]userView, len(us))
+	out := make([]view.User, len(us))
 	for i := range us {
-		out[i] = viewUser(&us[i])
+		out[i] = view.NewUser(&us[i])
 	}
 	return list("users", out, total, p), nil
 }
@@ -36,7 +36,7 @@ func (h *Handler) createUser(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewUser(u), nil
+	return view.NewUser(u), nil
 }
 
 func (h *Handler) getUser(r *http.Request, c *call) (any, error) {
@@ -44,7 +44,7 @@ func (h *Handler) getUser(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewUser(u), nil
+	return view.NewUser(u), nil
 }
 
 func (h *Handler) updateUser(r *http.Request, c *call) (any, error) {
@@ -61,7 +61,7 @@ func (h *Handler) updateUser(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewUser(u), nil
+	return view.NewUser(u), nil
 }
 
 func (h *Handler) deleteUser(r *http.Request, c *call) (any, error) {
@@ -73,7 +73,7 @@ func (h *Handler) suspendUser(r *http.Request, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return viewUser(u), nil
+	return view.NewUser(u), nil
 }
 
 func (h *Handler) listSessions(r *http.Request, c *call) (any, error) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
-	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/view"
 )
 
@@ -90,39 +89,12 @@ type clientPatch struct {
 	RefreshGraceSeconds          *int      `json:"refresh_grace_seconds,omitempty"`
 }
 
-// secretView is a stored client secret: its id and last four characters.
-type secretView struct {
-	ID        string     `json:"id"`
-	Hint      string     `json:"hint"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-}
-
 // newSecretView is a freshly created secret, its value shown this once.
 type newSecretView struct {
 	ID           string    `json:"id"`
 	ClientSecret string    `json:"client_secret"`
 	Hint         string    `json:"hint"`
 	CreatedAt    time.Time `json:"created_at"`
-}
-
-// userView is a user.
-type userView struct {
-	ID            string     `json:"id"`
-	Email         string     `json:"email"`
-	Name          string     `json:"name,omitempty"`
-	Picture       string     `json:"picture,omitempty"`
-	EmailVerified bool       `json:"email_verified"`
-	Status        string     `json:"status"`
-	Scopes        []string   `json:"scopes"`
-	LastLogin     *time.Time `json:"last_login,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-}
-
-func viewUser(u *idp.User) userView {
-	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Picture: u.Picture, EmailVerified: u.EmailVerified,
-		Status: string(u.Status), Scopes: view.NonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // userCreate creates a user.
@@ -168,54 +140,18 @@ type connectedAppView struct {
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
 }
 
-// scopeView is one scope of a resource server.
-type scopeView struct {
-	Value        string `json:"value"`
-	Description  string `json:"description,omitempty"`
-	GrantedToAll bool   `json:"granted_to_all,omitempty"`
-}
-
-// resourceServerView is a resource server (an API).
-type resourceServerView struct {
-	ID          string      `json:"id"`
-	Identifier  string      `json:"identifier"`
-	Name        string      `json:"name"`
-	ScopePrefix string      `json:"scope_prefix"`
-	Scopes      []scopeView `json:"scopes"`
-	Builtin     bool        `json:"builtin"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
-}
-
-func viewResourceServer(r *idp.ResourceServer) resourceServerView {
-	v := resourceServerView{ID: r.ID, Identifier: r.Identifier, Name: r.Name, ScopePrefix: r.ScopePrefix,
-		Scopes: []scopeView{}, Builtin: r.Identifier == manage.ManagementAPI, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	for _, s := range r.Scopes {
-		v.Scopes = append(v.Scopes, scopeView(s))
-	}
-	return v
-}
-
-func scopesIn(in []scopeView) []idp.ResourceScope {
-	out := make([]idp.ResourceScope, len(in))
-	for i, s := range in {
-		out[i] = idp.ResourceScope(s)
-	}
-	return out
-}
-
 // resourceServerCreate registers a resource server.
 type resourceServerCreate struct {
-	Identifier  string      `json:"identifier"`
-	Name        string      `json:"name"`
-	ScopePrefix string      `json:"scope_prefix,omitempty"`
-	Scopes      []scopeView `json:"scopes,omitempty"`
+	Identifier  string       `json:"identifier"`
+	Name        string       `json:"name"`
+	ScopePrefix string       `json:"scope_prefix,omitempty"`
+	Scopes      []view.Scope `json:"scopes,omitempty"`
 }
 
 // resourceServerPatch changes the name or replaces the scopes.
 type resourceServerPatch struct {
-	Name   *string      `json:"name,omitempty"`
-	Scopes *[]scopeView `json:"scopes,omitempty"`
+	Name   *string       `json:"name,omitempty"`
+	Scopes *[]view.Scope `json:"scopes,omitempty"`
 }
 
 // signingKeyView is a signing key's public part.

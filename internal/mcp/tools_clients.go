@@ -224,18 +224,10 @@ type clientRef struct {
 	TenantID string `json:"tenant_id,omitempty" jsonschema:"The tenant to work on. Omit to use the tenant chosen with select_tenant."`
 }
 
-// secretView is a stored secret: its id and last four characters.
-type secretView struct {
-	ID        string     `json:"id"`
-	Hint      string     `json:"hint" jsonschema:"The last four characters of the secret."`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-}
-
 // appOut is get_app's answer.
 type appOut struct {
 	clientView
-	Secrets []secretView `json:"secrets" jsonschema:"The client's secrets (ids and hints only); empty for public clients."`
+	Secrets []view.Secret `json:"secrets" jsonschema:"The client's secrets (ids and hints only); empty for public clients."`
 }
 
 func (o appOut) summary() string {
@@ -252,15 +244,13 @@ func (s *Server) getApp(c *call, in clientRef) (appOut, error) {
 	if err != nil {
 		return appOut{}, err
 	}
-	out := appOut{clientView: viewClient(cl), Secrets: []secretView{}}
+	out := appOut{clientView: viewClient(cl), Secrets: []view.Secret{}}
 	if !cl.Public() {
 		ss, err := s.manage.ListClientSecrets(c.ctx, tid, in.ClientID)
 		if err != nil {
 			return appOut{}, err
 		}
-		for _, x := range ss {
-			out.Secrets = append(out.Secrets, secretView{ID: x.ID, Hint: x.Hint, CreatedAt: x.CreatedAt, ExpiresAt: x.ExpiresAt})
-		}
+		out.Secrets = view.NewSecrets(ss)
 	}
 	return out, nil
 }

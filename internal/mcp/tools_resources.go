@@ -7,41 +7,23 @@ package mcp
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
-// scopeView is one scope of a resource server.
-type scopeView struct {
-	Value        string `json:"value" jsonschema:"The scope, starting with the resource server's scope prefix, e.g. orders:read."`
-	Description  string `json:"description,omitempty" jsonschema:"What the scope allows, shown on the consent screen."`
-	GrantedToAll bool   `json:"granted_to_all,omitempty"`
-}
-
-// resourceServerView is a resource server as the REST API shows it.
+// resourceServerView is a resource server as the REST API shows it, led
+// by its tenant.
 type resourceServerView struct {
-	TenantID    string      `json:"tenant_id"`
-	ID          string      `json:"id"`
-	Identifier  string      `json:"identifier" jsonschema:"The API's identifier: the audience (aud) of its access tokens and the RFC 8707 resource value."`
-	Name        string      `json:"name"`
-	ScopePrefix string      `json:"scope_prefix"`
-	Scopes      []scopeView `json:"scopes"`
-	Builtin     bool        `json:"builtin"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	TenantID string `json:"tenant_id"`
+	view.ResourceServer
 }
 
 func viewResourceServer(r *idp.ResourceServer) resourceServerView {
-	v := resourceServerView{TenantID: r.TenantID, ID: r.ID, Identifier: r.Identifier, Name: r.Name, ScopePrefix: r.ScopePrefix,
-		Scopes: []scopeView{}, Builtin: r.Identifier == manage.ManagementAPI, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-	for _, s := range r.Scopes {
-		v.Scopes = append(v.Scopes, scopeView(s))
-	}
-	return v
+	return resourceServerView{TenantID: r.TenantID, ResourceServer: view.NewResourceServer(r)}
 }
 
 func (s *Server) registerResourceTools(srv *mcpsdk.Server) {
@@ -70,12 +52,12 @@ Scopes must start with the scope prefix (derived from the identifier unless you 
 
 // createResourceServerIn is create_resource_server's input.
 type createResourceServerIn struct {
-	Identifier  string      `json:"identifier" jsonschema:"The API's audience URL, e.g. https://api.example.com (http only on localhost)."`
-	Name        string      `json:"name" jsonschema:"A display name, e.g. Orders API."`
-	ScopePrefix string      `json:"scope_prefix,omitempty" jsonschema:"Prefix every scope starts with, e.g. orders: (omit to derive it from the identifier). It cannot change later."`
-	Scopes      []scopeView `json:"scopes,omitempty" jsonschema:"Initial scopes, e.g. [{\"value\":\"orders:read\",\"description\":\"Read orders\"}]."`
-	TenantID    string      `json:"tenant_id,omitempty" jsonschema:"The tenant to work on. Omit to use the tenant chosen with select_tenant."`
-	DryRun      bool        `json:"dry_run,omitempty" jsonschema:"Validate and show the resource server that would be created, without creating it."`
+	Identifier  string       `json:"identifier" jsonschema:"The API's audience URL, e.g. https://api.example.com (http only on localhost)."`
+	Name        string       `json:"name" jsonschema:"A display name, e.g. Orders API."`
+	ScopePrefix string       `json:"scope_prefix,omitempty" jsonschema:"Prefix every scope starts with, e.g. orders: (omit to derive it from the identifier). It cannot change later."`
+	Scopes      []view.Scope `json:"scopes,omitempty" jsonschema:"Initial scopes, e.g. [{\"value\":\"orders:read\",\"description\":\"Read orders\"}]."`
+	TenantID    string       `json:"tenant_id,omitempty" jsonschema:"The tenant to work on. Omit to use the tenant chosen with select_tenant."`
+	DryRun      bool         `json:"dry_run,omitempty" jsonschema:"Validate and show the resource server that would be created, without creating it."`
 }
 
 // resourceServerOut is the answer of a resource-server tool.
@@ -107,12 +89,8 @@ func (s *Server) createResourceServer(c *call, in createResourceServerIn) (resou
 	if err != nil {
 		return resourceServerOut{}, err
 	}
-	scopes := make([]idp.ResourceScope, len(in.Scopes))
-	for i, sc := range in.Scopes {
-		scopes[i] = idp.ResourceScope(sc)
-	}
 	r, err := s.manage.CreateResourceServer(c.dryRunCtx(in.DryRun), tid, manage.ResourceServerInput{
-		Identifier: in.Identifier, Name: in.Name, ScopePrefix: in.ScopePrefix, Scopes: scopes,
+		Identifier: in.Identifier, Name: in.Name, ScopePrefix: in.ScopePrefix, Scopes: view.ScopesIn(in.Scopes),
 	})
 	if err != nil {
 		return resourceServerOut{}, err

@@ -6,7 +6,6 @@ package mcp
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -15,24 +14,14 @@ import (
 	"github.com/authalla/authalla/internal/view"
 )
 
-// userView is a user as the REST API shows it.
+// userView is a user as the REST API shows it, led by its tenant.
 type userView struct {
-	TenantID      string     `json:"tenant_id"`
-	ID            string     `json:"id"`
-	Email         string     `json:"email"`
-	Name          string     `json:"name,omitempty"`
-	Picture       string     `json:"picture,omitempty"`
-	EmailVerified bool       `json:"email_verified"`
-	Status        string     `json:"status" jsonschema:"active, inactive or suspended."`
-	Scopes        []string   `json:"scopes"`
-	LastLogin     *time.Time `json:"last_login,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	TenantID string `json:"tenant_id"`
+	view.User
 }
 
 func viewUser(u *idp.User) userView {
-	return userView{TenantID: u.TenantID, ID: u.ID, Email: u.Email, Name: u.Name, Picture: u.Picture, EmailVerified: u.EmailVerified,
-		Status: string(u.Status), Scopes: view.NonNil(u.Scopes), LastLogin: u.LastLogin, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return userView{TenantID: u.TenantID, User: view.NewUser(u)}
 }
 
 func (s *Server) registerUserTools(srv *mcpsdk.Server) {

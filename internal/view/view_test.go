@@ -39,6 +39,20 @@ func TestJSONShapes(t *testing.T) {
 			}),
 			`[{"id":"a2","time":"2026-05-01T13:00:00Z","actor_type":"user","actor_id":"u1","action":"client.update","object_type":"client","object_id":"c1","outcome":"success","details":{"field":"name"}},{"id":"a1","time":"2026-05-01T12:00:00Z","actor_type":"client","actor_id":"c9","action":"theme.update","outcome":"failure","client_ip":"127.0.0.1"}]`},
 		{"no audit events is [], not null", NewAuditEvents(nil), `[]`},
+		{"user without name, picture or last login",
+			NewUser(&idp.User{ID: "u1", TenantID: "t1", Email: "a@example.com", Status: idp.UserActive, CreatedAt: at, UpdatedAt: at}),
+			`{"id":"u1","email":"a@example.com","email_verified":false,"status":"active","scopes":[],"created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T12:00:00Z"}`},
+		{"secrets never show a hash",
+			NewSecrets([]idp.ClientSecret{{ID: "s1", Hash: []byte("h"), Hint: "wxyz", CreatedAt: at, ExpiresAt: &later}}),
+			`[{"id":"s1","hint":"wxyz","created_at":"2026-05-01T12:00:00Z","expires_at":"2026-05-01T13:00:00Z"}]`},
+		{"no secrets is [], not null", NewSecrets(nil), `[]`},
+		{"the management API is builtin",
+			NewResourceServer(&idp.ResourceServer{ID: "r1", Identifier: manage.ManagementAPI, Name: "Management", ScopePrefix: "manage:",
+				Scopes: []idp.ResourceScope{{Value: "manage:read", Description: "Read", GrantedToAll: true}, {Value: "manage:write"}}, CreatedAt: at, UpdatedAt: at}),
+			`{"id":"r1","identifier":"urn:authalla:management","name":"Management","scope_prefix":"manage:","scopes":[{"value":"manage:read","description":"Read","granted_to_all":true},{"value":"manage:write"}],"builtin":true,"created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T12:00:00Z"}`},
+		{"a resource server without scopes shows []",
+			NewResourceServer(&idp.ResourceServer{ID: "r2", Identifier: "https://api.example.com", Name: "Orders", ScopePrefix: "api:", CreatedAt: at, UpdatedAt: at}),
+			`{"id":"r2","identifier":"https://api.example.com","name":"Orders","scope_prefix":"api:","scopes":[],"builtin":false,"created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T12:00:00Z"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,5 +74,19 @@ func TestNonNil(t *testing.T) {
 	in := []int{1, 2}
 	if got := NonNil(in); &got[0] != &in[0] {
 		t.Error("NonNil must return a non-nil slice unchanged")
+	}
+}
+
+func TestScopesInRoundTrip(t *testing.T) {
+	in := []Scope{{Value: "api:read", Description: "Read", GrantedToAll: true}, {Value: "api:write"}}
+	got := ScopesIn(in)
+	want := []idp.ResourceScope{{Value: "api:read", Description: "Read", GrantedToAll: true}, {Value: "api:write"}}
+	if len(got) != len(want) {
+		t.Fatalf("ScopesIn = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("ScopesIn[%d] = %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }
