@@ -10,10 +10,10 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // colorFlag is one colour of a scheme: its flag name (light scheme; the
@@ -96,34 +96,13 @@ func (f *themeFlags) patch(set map[string]bool) manage.ThemePatch {
 	}
 }
 
-// themeColorsJSON is one colour scheme: the API's names.
-type themeColorsJSON struct {
-	PrimaryColor             string `json:"primary_color"`
-	SecondaryColor           string `json:"secondary_color"`
-	SecondaryButtonTextColor string `json:"secondary_button_text_color"`
-	BackgroundColor          string `json:"background_color"`
-	BoxBackgroundColor       string `json:"box_background_color"`
-	TextColor                string `json:"text_color"`
-}
-
-// themeJSON is a tenant's branding in the shape of the API's answer to
-// /api/v1/theme, so that --json prints the same locally and remotely.
-type themeJSON struct {
-	Light           themeColorsJSON `json:"light"`
-	Dark            themeColorsJSON `json:"dark"`
-	LogoURL         string          `json:"logo_url,omitempty"`
-	IconURL         string          `json:"icon_url,omitempty"`
-	DefaultLanguage string          `json:"default_language,omitempty"`
-	// Warnings name colour pairs below WCAG 2.x AA contrast (SC 1.4.3).
-	Warnings  []string   `json:"warnings"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-}
-
-func themeView(th *idp.Theme, lang string, warnings []string) themeJSON {
-	v := themeJSON{Light: themeColorsJSON(th.Light), Dark: themeColorsJSON(th.Dark), LogoURL: th.LogoURL, IconURL: th.IconURL,
-		DefaultLanguage: lang, Warnings: nonNil(warnings)}
-	if !th.UpdatedAt.IsZero() {
-		at := th.UpdatedAt.UTC()
+// themeView is a tenant's branding in the shape of the API's answer to
+// /api/v1/theme (view.Theme), so that --json prints the same locally and
+// remotely; updated_at is written in UTC.
+func themeView(th *idp.Theme, lang string, warnings []string) view.Theme {
+	v := view.NewTheme(th, lang, warnings)
+	if v.UpdatedAt != nil {
+		at := v.UpdatedAt.UTC()
 		v.UpdatedAt = &at
 	}
 	return v
@@ -132,7 +111,7 @@ func themeView(th *idp.Theme, lang string, warnings []string) themeJSON {
 // themeOutput prints a theme: the colours on stdout and, in human mode,
 // the contrast warnings on the invocation's stderr (in --json they are
 // the warnings array).
-func themeOutput(ctx context.Context, tenant string, v themeJSON) *output {
+func themeOutput(ctx context.Context, tenant string, v view.Theme) *output {
 	v.Warnings = nonNil(v.Warnings)
 	return &output{json: v, human: func(w io.Writer) {
 		updated := "never (the defaults apply)"
@@ -155,7 +134,7 @@ func themeOutput(ctx context.Context, tenant string, v themeJSON) *output {
 }
 
 // toColors lists a scheme's colours in colorFlags order.
-func toColors(c themeColorsJSON) [len(colorFlags)]string {
+func toColors(c view.Colors) [len(colorFlags)]string {
 	return [...]string{c.PrimaryColor, c.SecondaryColor, c.SecondaryButtonTextColor, c.BackgroundColor, c.BoxBackgroundColor, c.TextColor}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/page"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // writePNG writes a small valid PNG to dir and returns its path and size.
@@ -31,9 +32,9 @@ func writePNG(t *testing.T, dir string) (string, int) {
 }
 
 // decodeTheme decodes --json output of a theme command.
-func decodeTheme(t *testing.T, out string) themeJSON {
+func decodeTheme(t *testing.T, out string) view.Theme {
 	t.Helper()
-	var v themeJSON
+	var v view.Theme
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatalf("theme output is not JSON: %v\n%s", err, out)
 	}
@@ -177,7 +178,7 @@ func TestThemeLocal(t *testing.T) {
 		t.Fatalf("get after update: %+v", got)
 	}
 	got.UpdatedAt = nil
-	if !reflect.DeepEqual(got.withoutWarnings(), want.withoutWarnings()) {
+	if !reflect.DeepEqual(withoutWarnings(got), withoutWarnings(want)) {
 		t.Fatalf("get after update:\n%+v\nwant\n%+v", got, want)
 	}
 
@@ -193,7 +194,7 @@ func TestThemeLocal(t *testing.T) {
 	reset := decodeTheme(t, h.ok("theme", "reset", "--tenant", "acme", "--json"))
 	again := decodeTheme(t, h.ok("theme", "get", "--tenant", "acme", "--json"))
 	def.DefaultLanguage = "de" // reset keeps the language
-	for name, v := range map[string]themeJSON{"reset": reset, "get after reset": again} {
+	for name, v := range map[string]view.Theme{"reset": reset, "get after reset": again} {
 		if !reflect.DeepEqual(v, def) {
 			t.Errorf("%s: %+v, want the defaults %+v", name, v, def)
 		}
@@ -201,7 +202,7 @@ func TestThemeLocal(t *testing.T) {
 }
 
 // withoutWarnings returns v without its warnings.
-func (v themeJSON) withoutWarnings() themeJSON {
+func withoutWarnings(v view.Theme) view.Theme {
 	v.Warnings = nil
 	return v
 }

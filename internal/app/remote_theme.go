@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/authalla/authalla/internal/manage"
+	"github.com/authalla/authalla/internal/view"
 )
 
 // The theme commands run remotely through /api/v1/theme (remote.go's
@@ -46,7 +47,7 @@ func (f *themeFlags) body(set map[string]bool) body {
 // remoteThemeCall sends one theme request and prints the answer like the
 // local commands do.
 func remoteThemeCall(ctx context.Context, api *apiClient, method, tenant string, in any) (*output, error) {
-	var v themeJSON
+	var v view.Theme
 	if err := api.call(ctx, method, "/api/v1/theme", tenant, in, &v); err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ func remoteThemeSetImage(kind string) *remoteCmd {
 			if err != nil {
 				return nil, err
 			}
-			var v themeJSON
+			var v view.Theme
 			if err := api.upload(ctx, "/api/v1/theme/"+esc(kind), tenant, mt, data, &v); err != nil {
 				return nil, err
 			}
