@@ -51,8 +51,8 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	addr := h.proxies.ClientIP(r)
-	if wait := h.limit.retryAfter(addr); wait > 0 {
-		return nil, tooManyRequests(wait)
+	if wait := h.limit.RetryAfter(addr); wait > 0 {
+		return nil, bearer.TooManyRequests(wait)
 	}
 	raw, sent := bearer.FromRequest(r)
 	if raw == "" {
@@ -64,7 +64,7 @@ func (h *Handler) authenticate(r *http.Request, rt route) (*call, error) {
 	if errors.Is(err, bearer.ErrForged) {
 		// Only tokens that are not ours count: an honest client with an
 		// expired or revoked token is not guessing.
-		h.limit.failed(addr)
+		h.limit.Failed(addr)
 	}
 	if errors.Is(err, bearer.ErrInvalidToken) {
 		return nil, unauthorized(true)

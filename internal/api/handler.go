@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/authalla/authalla/internal/bearer"
 	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
@@ -48,7 +49,7 @@ type Handler struct {
 	proxies httpx.Proxies
 	clock   idp.Clock
 	log     *slog.Logger
-	limit   *throttle
+	limit   *bearer.Throttle
 	openapi []byte
 }
 
@@ -64,7 +65,7 @@ func New(o Options) *Handler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	h := &Handler{manage: o.Manage, keys: o.Keys, tokens: o.Tokens, proxies: o.Proxies, clock: o.Clock, log: o.Log, limit: newThrottle(o.Clock)}
+	h := &Handler{manage: o.Manage, keys: o.Keys, tokens: o.Tokens, proxies: o.Proxies, clock: o.Clock, log: o.Log, limit: &bearer.Throttle{Clock: o.Clock}}
 	doc, err := json.Marshal(openAPIDocument(routeTable()))
 	if err != nil {
 		panic("api: OpenAPI document: " + err.Error())
@@ -118,11 +119,6 @@ func (h *Handler) serve(rt route) http.Handler {
 				httpx.WriteJSON(w, rt.Status, body)
 				return
 			}
-		}
-		var re *retryError
-		if errors.As(err, &re) {
-			w.Header().Set("Retry-After", re.retryAfter)
-			err = &re.APIError
 		}
 		var ae *httpx.APIError
 		var oe *httpx.OAuthError

@@ -1,9 +1,11 @@
 package bearer
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 )
 
@@ -69,4 +71,11 @@ func (t *Throttle) roll() time.Time {
 		t.counts = map[string]int{}
 	}
 	return now
+}
+
+// TooManyRequests is the 429 answer to an address the Throttle holds back
+// (RFC 6585 §4), with Retry-After set to the rest of its minute.
+func TooManyRequests(wait time.Duration) error {
+	return &httpx.APIError{Status: http.StatusTooManyRequests, Code: "too_many_requests",
+		Description: "Too many failed authentications from this address; retry later.", RetryAfter: max(wait, time.Second)}
 }

@@ -1,9 +1,12 @@
 package bearer
 
 import (
+	"errors"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 )
 
@@ -47,5 +50,16 @@ func TestThrottleDefaults(t *testing.T) {
 	th.Failed("a")
 	if th.RetryAfter("a") == 0 {
 		t.Fatal("not throttled after 60 failures")
+	}
+}
+
+func TestTooManyRequests(t *testing.T) {
+	var ae *httpx.APIError
+	if err := TooManyRequests(30 * time.Second); !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || ae.RetryAfter != 30*time.Second {
+		t.Fatalf("TooManyRequests(30s) = %#v", err)
+	}
+	// A wait that has almost run out still tells the client to wait a second.
+	if err := TooManyRequests(0); !errors.As(err, &ae) || ae.RetryAfter != time.Second {
+		t.Fatalf("TooManyRequests(0) = %#v", err)
 	}
 }

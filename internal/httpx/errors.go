@@ -6,7 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
@@ -57,6 +59,9 @@ type APIError struct {
 	Code        string
 	Description string
 	Fields      map[string]string
+	// RetryAfter, when positive, is sent as Retry-After in whole seconds,
+	// rounded up (RFC 9110 §10.2.3; a 429 or 503 says when to try again).
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string { return "api: " + e.Code + ": " + e.Description }
@@ -95,6 +100,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		writePage(w, r, pe.Status, pe.Title, pe.Message)
 		return
 	case errors.As(err, &ae):
+		if ae.RetryAfter > 0 {
+			secs := int((ae.RetryAfter + time.Second - 1) / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		}
 		retryAfter(w, ae.Status)
 		WriteJSON(w, ae.Status, apiBody(ae))
 		return

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
@@ -64,6 +65,32 @@ func TestIsAPIPath(t *testing.T) {
 	} {
 		if got := isAPIPath(p); got != want {
 			t.Errorf("isAPIPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+// TestAPIErrorRetryAfter: an APIError's wait becomes Retry-After in whole
+// seconds, rounded up so that a client never retries too early, and at
+// least 1.
+func TestAPIErrorRetryAfter(t *testing.T) {
+	tests := []struct {
+		wait time.Duration
+		want string
+	}{
+		{1500 * time.Millisecond, "2"},
+		{30 * time.Second, "30"},
+		{time.Millisecond, "1"},
+		{0, ""},
+	}
+	for _, tc := range tests {
+		rec := httptest.NewRecorder()
+		WriteError(rec, httptest.NewRequest(http.MethodGet, "/api/v1/users", nil),
+			&APIError{Status: http.StatusTooManyRequests, Code: "too_many_requests", RetryAfter: tc.wait})
+		if rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("wait %v: status %d, want 429", tc.wait, rec.Code)
+		}
+		if got := rec.Header().Get("Retry-After"); got != tc.want {
+			t.Errorf("wait %v: Retry-After = %q, want %q", tc.wait, got, tc.want)
 		}
 	}
 }

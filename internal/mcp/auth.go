@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/authalla/authalla/internal/bearer"
 	"github.com/authalla/authalla/internal/httpx"
@@ -76,11 +74,6 @@ func (s *Server) serveMCP(w http.ResponseWriter, r *http.Request) {
 // writeErr answers an error of the checks; anything not already an
 // answer is logged and becomes a 500 without detail.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
-	var ra *retryAfter
-	if errors.As(err, &ra) {
-		w.Header().Set("Retry-After", strconv.Itoa(ra.seconds))
-		err = &ra.APIError
-	}
 	var ae *httpx.APIError
 	var oe *httpx.OAuthError
 	if !errors.As(err, &ae) && !errors.As(err, &oe) {
@@ -112,7 +105,7 @@ func (s *Server) authenticate(r *http.Request, info *tenant.Info) (*caller, erro
 	ctx := r.Context()
 	addr := s.proxies.ClientIP(r)
 	if wait := s.throttle.RetryAfter(addr); wait > 0 {
-		return nil, tooManyRequests(wait)
+		return nil, bearer.TooManyRequests(wait)
 	}
 	raw, sent := bearer.FromRequest(r)
 	if raw == "" {
@@ -158,20 +151,6 @@ func unauthorized(info *tenant.Info, tokenSent bool) error {
 	}
 	return &httpx.OAuthError{Status: http.StatusUnauthorized, Code: "invalid_token",
 		Description: "A valid access token for the Authalla MCP server is required.", WWWAuthenticate: challenge}
-}
-
-// retryAfter is an answer with a Retry-After header.
-type retryAfter struct {
-	httpx.APIError
-	seconds int
-}
-
-// tooManyRequests is the 429 answer to an address that presented too many
-// forged tokens (RFC 6585 §4; Retry-After, RFC 9110 §10.2.3).
-func tooManyRequests(wait time.Duration) error {
-	secs := int((wait + time.Second - 1) / time.Second)
-	return &retryAfter{APIError: httpx.APIError{Status: http.StatusTooManyRequests, Code: "too_many_requests",
-		Description: "Too many failed authentications from this address; retry later."}, seconds: max(secs, 1)}
 }
 
 // insufficientScope is the 403 answer (RFC 6750 §3.1; MCP 2025-11-25
