@@ -106,6 +106,13 @@ func (f *metadataFetcher) fetch(ctx context.Context, clientID string) (*fetched,
 		return nil, tooLarge()
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxMetadataDocumentBytes+1))
+	if err == nil && ctx.Err() != nil {
+		// The deadline passed while the body was read: when the
+		// cancellation races the end of the stream, the read may end
+		// cleanly with only part of the document. Past the limit nothing
+		// read counts, so the answer is the timeout, not a parse error.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, f.transportError(err)
 	}
