@@ -43,6 +43,20 @@ const (
 	AlgEdDSA = "EdDSA"
 )
 
+// TenantStatus is the lifecycle state of a tenant.
+type TenantStatus string
+
+// Tenant states. A suspended tenant's issuer answers no request (hosted
+// pages, protocol endpoints, discovery, JWKS, its management API) until it
+// is resumed; its users, clients and keys are kept as they are.
+const (
+	TenantActive    TenantStatus = "active"
+	TenantSuspended TenantStatus = "suspended"
+)
+
+// Valid reports whether s is a known status.
+func (s TenantStatus) Valid() bool { return s == TenantActive || s == TenantSuspended }
+
 // Tenant is the isolation boundary: an issuer with its own users, clients,
 // keys and settings. Its ID is permanent, lowercase and DNS-safe.
 type Tenant struct {
@@ -51,6 +65,10 @@ type Tenant struct {
 	Name      string
 	// Admin marks the control-plane tenant that signs administrators in.
 	Admin bool
+	// Status is active or suspended (TenantActive, TenantSuspended).
+	Status TenantStatus
+	// SuspendedAt is when the tenant was suspended; nil while active.
+	SuspendedAt *time.Time
 	// AllowRegistration lets unknown emails sign up through the hosted pages.
 	AllowRegistration bool
 	// AuthMethods lists enabled login methods (AuthMethod*).
@@ -87,6 +105,9 @@ const (
 
 // ApplyDefaults fills zero-valued settings with the product defaults.
 func (t *Tenant) ApplyDefaults() {
+	if t.Status == "" {
+		t.Status = TenantActive
+	}
 	if t.SigningAlg == "" {
 		t.SigningAlg = AlgRS256
 	}
@@ -115,6 +136,10 @@ func (t *Tenant) ApplyDefaults() {
 		t.DefaultLanguage = "en"
 	}
 }
+
+// Suspended reports whether the tenant is suspended: its issuer refuses
+// every request.
+func (t *Tenant) Suspended() bool { return t.Status == TenantSuspended }
 
 // HasAuthMethod reports whether m is enabled for the tenant.
 func (t *Tenant) HasAuthMethod(m string) bool {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
@@ -12,9 +13,14 @@ type Tenants interface {
 	CreateTenant(ctx context.Context, t *idp.Tenant) error
 	// GetTenant returns the tenant or idp.ErrNotFound.
 	GetTenant(ctx context.Context, tenantID string) (*idp.Tenant, error)
-	// UpdateTenant replaces the tenant's settings (not its id, account or
-	// admin flag); idp.ErrNotFound if absent.
+	// UpdateTenant replaces the tenant's settings (not its id, account,
+	// admin flag or status); idp.ErrNotFound if absent.
 	UpdateTenant(ctx context.Context, t *idp.Tenant) error
+	// SetTenantStatus sets the tenant's status, when it was suspended (nil
+	// when active) and updated_at, leaving its settings alone so that a
+	// concurrent settings change cannot undo a suspension; idp.ErrNotFound
+	// if absent.
+	SetTenantStatus(ctx context.Context, tenantID string, status idp.TenantStatus, suspendedAt *time.Time, updatedAt time.Time) error
 	// DeleteTenant removes the tenant and everything it owns.
 	DeleteTenant(ctx context.Context, tenantID string) error
 	// ListTenants lists tenants of an account ("" = all tenants), ordered by

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 )
@@ -9,7 +10,7 @@ import (
 const tenantCols = `id, account_id, name, admin, allow_registration, auth_methods, allowed_origins,
 	signing_alg, access_token_ttl, id_token_ttl, refresh_token_ttl, refresh_absolute_ttl,
 	session_ttl, session_idle_ttl, email_from_name, email_from_address, default_language,
-	created_at, updated_at`
+	created_at, updated_at, status, suspended_at`
 
 func scanTenant(sc scanner) (*idp.Tenant, error) {
 	var t idp.Tenant
@@ -17,7 +18,7 @@ func scanTenant(sc scanner) (*idp.Tenant, error) {
 		jsonOf(&t.AuthMethods), jsonOf(&t.AllowedOrigins), &t.SigningAlg,
 		&t.AccessTokenTTL, &t.IDTokenTTL, &t.RefreshTokenTTL, &t.RefreshAbsoluteTTL,
 		&t.SessionTTL, &t.SessionIdleTTL, &t.EmailFromName, &t.EmailFromAddress, &t.DefaultLanguage,
-		ts(&t.CreatedAt), ts(&t.UpdatedAt))
+		ts(&t.CreatedAt), ts(&t.UpdatedAt), &t.Status, nullTS(&t.SuspendedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -28,12 +29,12 @@ func scanTenant(sc scanner) (*idp.Tenant, error) {
 // second admin tenant).
 func (s *Store) CreateTenant(ctx context.Context, t *idp.Tenant) error {
 	_, err := s.writer().exec(ctx, `INSERT INTO tenants (`+tenantCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, nullString(t.AccountID), t.Name, t.Admin, t.AllowRegistration,
 		jsonList(t.AuthMethods), jsonList(t.AllowedOrigins), t.SigningAlg,
 		t.AccessTokenTTL, t.IDTokenTTL, t.RefreshTokenTTL, t.RefreshAbsoluteTTL,
 		t.SessionTTL, t.SessionIdleTTL, t.EmailFromName, t.EmailFromAddress, t.DefaultLanguage,
-		t.CreatedAt, t.UpdatedAt)
+		t.CreatedAt, t.UpdatedAt, tenantStatus(t.Status), t.SuspendedAt)
 	return s.wrap("create tenant", err)
 }
 
@@ -50,7 +51,7 @@ func (s *Store) AdminTenant(ctx context.Context) (*idp.Tenant, error) {
 }
 
 // UpdateTenant replaces the tenant's settings (not its id, account, admin
-// flag or creation time); idp.ErrNotFound if absent.
+// flag, status or creation time); idp.ErrNotFound if absent.
 func (s *Store) UpdateTenant(ctx context.Context, t *idp.Tenant) error {
 	n, err := s.writer().execN(ctx, `UPDATE tenants SET name = ?, allow_registration = ?,
 		auth_methods = ?, allowed_origins = ?, signing_alg = ?, access_token_ttl = ?,
@@ -63,6 +64,22 @@ func (s *Store) UpdateTenant(ctx context.Context, t *idp.Tenant) error {
 		t.SessionTTL, t.SessionIdleTTL, t.EmailFromName, t.EmailFromAddress, t.DefaultLanguage,
 		t.UpdatedAt, t.ID)
 	return s.wrap("update tenant", affected(n, err))
+}
+
+// SetTenantStatus sets the status alone (see store.Tenants); idp.ErrNotFound
+// if absent.
+func (s *Store) SetTenantStatus(ctx context.Context, tenantID string, status idp.TenantStatus, suspendedAt *time.Time, updatedAt time.Time) error {
+	n, err := s.writer().execN(ctx, `UPDATE tenants SET status = ?, suspended_at = ?, updated_at = ? WHERE id = ?`,
+		tenantStatus(status), suspendedAt, updatedAt, tenantID)
+	return s.wrap("set tenant status", affected(n, err))
+}
+
+// tenantStatus stores an unset status as active.
+func tenantStatus(s idp.TenantStatus) string {
+	if s == "" {
+		return string(idp.TenantActive)
+	}
+	return string(s)
 }
 
 // DeleteTenant removes the tenant and, through ON DELETE CASCADE,

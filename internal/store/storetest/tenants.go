@@ -54,6 +54,63 @@ func testTenants(t *testing.T, f *fixture) {
 		must(t, err)
 		wantEqual(t, after, a)
 	})
+	t.Run("SetStatus", func(t *testing.T) {
+		before, err := s.GetTenant(ctx, tenantB)
+		must(t, err)
+		wantEqual(t, before.Status, idp.TenantActive)
+		at := t0.Add(2 * time.Microsecond)
+		must(t, s.SetTenantStatus(ctx, tenantB, idp.TenantSuspended, &at, at))
+		got, err := s.GetTenant(ctx, tenantB)
+		must(t, err)
+		want := *before
+		want.Status, want.SuspendedAt, want.UpdatedAt = idp.TenantSuspended, &at, at
+		wantEqual(t, got, &want)
+		// A settings update neither reads nor writes the status: one based
+		// on a copy read before the suspension does not lift it.
+		stale := *before
+		stale.Name = "Renamed while suspended"
+		must(t, s.UpdateTenant(ctx, &stale))
+		got, err = s.GetTenant(ctx, tenantB)
+		must(t, err)
+		wantEqual(t, got.Status, idp.TenantSuspended)
+		wantEqual(t, got.SuspendedAt, &at)
+		wantEqual(t, got.Name, "Renamed while suspended")
+		// Listing shows it too.
+		all, _, err := s.ListTenants(ctx, "", idp.Page{})
+		must(t, err)
+		for _, x := range all {
+			if x.ID == tenantB {
+				wantEqual(t, x.Status, idp.TenantSuspended)
+			}
+		}
+		later := at.Add(time.Microsecond)
+		must(t, s.SetTenantStatus(ctx, tenantB, idp.TenantActive, nil, later))
+		got, err = s.GetTenant(ctx, tenantB)
+		must(t, err)
+		wantEqual(t, got.Status, idp.TenantActive)
+		wantEqual(t, got.SuspendedAt, (*time.Time)(nil))
+		wantEqual(t, got.UpdatedAt, later)
+		must(t, s.UpdateTenant(ctx, before)) // back to the state the later cases expect
+	})
+	t.Run("SetStatusNotFound", func(t *testing.T) {
+		wantErr(t, s.SetTenantStatus(ctx, "no-such-tenant", idp.TenantSuspended, &t0, t0), idp.ErrNotFound)
+	})
+	t.Run("SetStatusCrossTenant", func(t *testing.T) {
+		must(t, s.SetTenantStatus(ctx, tenantA, idp.TenantSuspended, &t0, t0))
+		b, err := s.GetTenant(ctx, tenantB)
+		must(t, err)
+		wantEqual(t, b.Status, idp.TenantActive)
+		must(t, s.SetTenantStatus(ctx, tenantA, idp.TenantActive, nil, t0))
+	})
+	t.Run("CreateSuspended", func(t *testing.T) {
+		x := tenant("tenant-s", "acct-3")
+		x.Status, x.SuspendedAt = idp.TenantSuspended, &t0
+		must(t, s.CreateTenant(ctx, x))
+		got, err := s.GetTenant(ctx, "tenant-s")
+		must(t, err)
+		wantEqual(t, got, x)
+		must(t, s.DeleteTenant(ctx, "tenant-s"))
+	})
 	t.Run("AdminTenant", func(t *testing.T) {
 		_, err := s.AdminTenant(ctx)
 		wantErr(t, err, idp.ErrNotFound)
