@@ -47,6 +47,20 @@ func TestMutationsPublishChanges(t *testing.T) {
 			_, err := f.svc.UpdateTenant(ctx, "tenant-a", TenantPatch{Name: &name})
 			return err
 		}, []idp.Change{{Kind: idp.ChangeTenant, TenantID: "tenant-a"}}},
+		{"suspend tenant", func() error {
+			_, err := f.svc.SuspendTenant(ctx, "tenant-a")
+			return err
+		}, []idp.Change{{Kind: idp.ChangeTenant, TenantID: "tenant-a"}}},
+		{"resume tenant", func() error {
+			_, err := f.svc.ResumeTenant(ctx, "tenant-a")
+			return err
+		}, []idp.Change{{Kind: idp.ChangeTenant, TenantID: "tenant-a"}}},
+		{"refused: suspend the admin tenant", func() error {
+			if _, err := f.svc.SuspendTenant(ctx, f.boot.AdminTenant.ID); err == nil {
+				t.Error("the admin tenant was suspended")
+			}
+			return nil
+		}, nil},
 		{"delete tenant", func() error { return f.svc.DeleteTenant(ctx, "tenant-b") },
 			[]idp.Change{{Kind: idp.ChangeTenant, TenantID: "tenant-b"}}},
 		{"create client", func() error {

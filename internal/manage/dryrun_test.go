@@ -204,6 +204,11 @@ func TestDryRun(t *testing.T) {
 				_, err := f.svc.UpdateUser(ctx, "tenant-a", d.user, UserPatch{Email: str("other@example.com")})
 				return err
 			}},
+		{"suspend tenant",
+			func(ctx context.Context, f *fixture, d dryRunSeed) (any, error) {
+				return f.svc.SuspendTenant(ctx, "tenant-a")
+			},
+			nil}, // the admin tenant's refusal: TestSuspendTenantDryRun (a user does not see it)
 		{"suspend user",
 			func(ctx context.Context, f *fixture, d dryRunSeed) (any, error) {
 				return f.svc.SuspendUser(ctx, "tenant-a", d.user)
