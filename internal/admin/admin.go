@@ -100,6 +100,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /admin/tenants/{tenant}", h.page(manage.ScopeTenantsRead, h.tenantSettings))
 	mux.Handle("POST /admin/tenants/{tenant}", h.form(manage.ScopeTenantsWrite, h.tenantUpdate))
+	mux.Handle("POST /admin/tenants/{tenant}/suspend", h.form(manage.ScopeTenantsWrite, h.tenantSuspend))
+	mux.Handle("POST /admin/tenants/{tenant}/resume", h.form(manage.ScopeTenantsWrite, h.tenantResume))
 
 	mux.Handle("GET /admin/tenants/{tenant}/clients", h.page(manage.ScopeClientsRead, h.clientList))
 	mux.Handle("POST /admin/tenants/{tenant}/clients", h.form(manage.ScopeClientsWrite, h.clientCreate))

@@ -122,7 +122,7 @@ func newStack(t *testing.T) *stack {
 	provider.Routes(mux)
 	hosted.Routes(mux)
 	ui.Routes(mux)
-	root = resolver.Middleware(pages.Middleware(mux))
+	root = resolver.Middleware(pages.Middleware(tenant.RefuseSuspended(mux))) // as internal/server mounts it
 
 	hs := httptest.NewUnstartedServer(root)
 	hs.Listener.Close()

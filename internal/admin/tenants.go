@@ -144,3 +144,32 @@ func (d tenantSettingsData) TTLs() []ttlField {
 		f("session_idle_ttl", "Session idle", t.SessionIdleTTL),
 	}
 }
+
+// tenantSuspend suspends a tenant after the administrator ticked the
+// confirmation box (the form works without script): its issuer refuses
+// every request until it is resumed here.
+func (h *Handler) tenantSuspend(c *call) (string, error) {
+	id := c.r.PathValue("tenant")
+	c.back = "/admin/tenants/" + id
+	if c.r.PostForm.Get("confirm") != "on" {
+		return "", idp.Invalid("confirm", "Tick the box to confirm: every sign-in, token and key of this tenant stops being served.")
+	}
+	t, err := h.o.Manage.SuspendTenant(c.ctx, id)
+	if err != nil {
+		return "", err
+	}
+	h.setFlash(c, c.back, &flash{Notice: fmt.Sprintf("Tenant %s suspended: its issuer refuses every request until you resume it.", t.Name)})
+	return c.back, nil
+}
+
+// tenantResume lifts a suspension.
+func (h *Handler) tenantResume(c *call) (string, error) {
+	id := c.r.PathValue("tenant")
+	c.back = "/admin/tenants/" + id
+	t, err := h.o.Manage.ResumeTenant(c.ctx, id)
+	if err != nil {
+		return "", err
+	}
+	h.setFlash(c, c.back, &flash{Notice: fmt.Sprintf("Tenant %s resumed: its issuer serves again.", t.Name)})
+	return c.back, nil
+}

@@ -192,7 +192,7 @@ func New(o Options) (*Server, error) {
 	root := http.NewServeMux()
 	// httpx.Route reports the pattern each mux matched to WithMetrics:
 	// requests are timed by route, never by raw path.
-	routes(root, o.Store, resolver.Middleware(pages.Middleware(httpx.Route(tenantMux))))
+	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenant.RefuseSuspended(httpx.Route(tenantMux)))))
 
 	var h http.Handler = httpx.Route(root)
 	h = httpx.WithBodyLimit(maxBody, h)
