@@ -86,6 +86,19 @@ var fixtures = map[string]fixture{
 	"PATCH /api/v1/tenants/{id}": func(t *testing.T, s *stack, tid string) (string, any) {
 		return "/api/v1/tenants/" + tid, map[string]any{"allow_registration": true}
 	},
+	"POST /api/v1/tenants/{id}/suspend": func(t *testing.T, s *stack, tid string) (string, any) {
+		// A tenant of its own, in tid's account, so that tid keeps serving.
+		tn, err := s.manage.CreateTenant(s.cli, manage.TenantInput{Name: "Paused", AccountID: s.ownerAccount(t, tid)})
+		must(t, err)
+		return "/api/v1/tenants/" + tn.ID + "/suspend", nil
+	},
+	"POST /api/v1/tenants/{id}/resume": func(t *testing.T, s *stack, tid string) (string, any) {
+		tn, err := s.manage.CreateTenant(s.cli, manage.TenantInput{Name: "Paused", AccountID: s.ownerAccount(t, tid)})
+		must(t, err)
+		_, err = s.manage.SuspendTenant(s.cli, tn.ID)
+		must(t, err)
+		return "/api/v1/tenants/" + tn.ID + "/resume", nil
+	},
 	"DELETE /api/v1/tenants/{id}": func(t *testing.T, s *stack, tid string) (string, any) {
 		// A tenant of its own, in tid's account, so that tid survives.
 		tn, err := s.manage.CreateTenant(s.cli, manage.TenantInput{Name: "Doomed", AccountID: s.ownerAccount(t, tid)})

@@ -71,3 +71,19 @@ func (h *Handler) updateTenant(r *http.Request, c *call) (any, error) {
 func (h *Handler) deleteTenant(r *http.Request, c *call) (any, error) {
 	return nil, h.manage.DeleteTenant(c.ctx, r.PathValue("id"))
 }
+
+func (h *Handler) suspendTenant(r *http.Request, c *call) (any, error) {
+	t, err := h.manage.SuspendTenant(c.ctx, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return view.NewTenant(t), nil
+}
+
+func (h *Handler) resumeTenant(r *http.Request, c *call) (any, error) {
+	t, err := h.manage.ResumeTenant(c.ctx, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return view.NewTenant(t), nil
+}
