@@ -84,6 +84,7 @@ var groups = map[string]map[string]func() *mgmtCmd{
 	"tenant": {
 		"create": tenantCreate, "list": tenantList, "get": tenantGet,
 		"update": tenantUpdate, "delete": tenantDelete,
+		"suspend": tenantSuspend, "resume": tenantResume,
 	},
 	"client": {
 		"create": clientCreate, "list": clientList, "get": clientGet,
@@ -116,7 +117,7 @@ Usage:
   authalla [serve] [flags]            run the server (the default)
   authalla migrate [flags]            apply database migrations and exit
   authalla version [--json]           print the version
-  authalla tenant          create|list|get|update|delete ...
+  authalla tenant          create|list|get|update|delete|suspend|resume ...
   authalla client          create|list|get|update|delete|add-secret|list-secrets|delete-secret ...
   authalla user            create|list|get|update|delete|suspend|sign-in-link ...
   authalla resource-server create|list|get|update|delete|add-scope ...

@@ -95,6 +95,25 @@ func TestTenantCommands(t *testing.T) {
 	if !strings.Contains(human, "acme") || !strings.Contains(human, "ISSUER") {
 		t.Fatalf("human list:\n%s", human)
 	}
+	if got["status"] != "active" {
+		t.Fatalf("a new tenant's status: %v", got["status"])
+	}
+	sus := h.okJSON("tenant", "suspend", "acme")
+	if sus["status"] != "suspended" || sus["suspended_at"] == nil || sus["name"] != "Acme Inc" {
+		t.Fatalf("tenant suspend: %v", sus)
+	}
+	if human := h.ok("tenant", "get", "acme"); !strings.Contains(human, "suspended since ") {
+		t.Fatalf("human get of a suspended tenant:\n%s", human)
+	}
+	if human := h.ok("tenant", "resume", "acme"); !strings.Contains(human, "Tenant acme is active") {
+		t.Fatalf("human resume:\n%s", human)
+	}
+	if res := h.okJSON("tenant", "get", "acme"); res["status"] != "active" || res["suspended_at"] != nil {
+		t.Fatalf("after resume: %v", res)
+	}
+	h.fails(1, "the admin tenant cannot be suspended", "tenant", "suspend", "admin")
+	h.fails(1, "not found", "tenant", "suspend", "no-such-tenant")
+	h.fails(2, "usage", "tenant", "resume")
 	h.ok("tenant", "delete", "acme")
 	h.fails(1, "not found", "tenant", "get", "acme")
 	h.fails(1, "admin tenant cannot be deleted", "tenant", "delete", "admin")

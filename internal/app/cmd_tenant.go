@@ -159,6 +159,46 @@ func tenantDelete() *mgmtCmd {
 	}
 }
 
+func tenantSuspend() *mgmtCmd {
+	return &mgmtCmd{
+		usage: "tenant suspend TENANT_ID",
+		args:  1,
+		run: func(ctx context.Context, svc *manage.Service, pos []string, _ map[string]bool) (*output, error) {
+			t, err := svc.SuspendTenant(ctx, pos[0])
+			if err != nil {
+				return nil, err
+			}
+			return tenantStatusOutput(t), nil
+		},
+	}
+}
+
+func tenantResume() *mgmtCmd {
+	return &mgmtCmd{
+		usage: "tenant resume TENANT_ID",
+		args:  1,
+		run: func(ctx context.Context, svc *manage.Service, pos []string, _ map[string]bool) (*output, error) {
+			t, err := svc.ResumeTenant(ctx, pos[0])
+			if err != nil {
+				return nil, err
+			}
+			return tenantStatusOutput(t), nil
+		},
+	}
+}
+
+// tenantStatusOutput is the output of suspend and resume: the tenant, and
+// one line saying what its issuer now does.
+func tenantStatusOutput(t *manage.TenantResult) *output {
+	return &output{json: tenantView(t), human: func(w io.Writer) {
+		if t.Suspended() {
+			fmt.Fprintf(w, "Suspended tenant %s: %s refuses every request until `authalla tenant resume %s`.\n", t.ID, t.Issuer, t.ID)
+			return
+		}
+		fmt.Fprintf(w, "Tenant %s is active: %s serves.\n", t.ID, t.Issuer)
+	}}
+}
+
 // deleted is the output of every delete command.
 func deleted(id, kind string) *output {
 	return &output{

@@ -41,31 +41,34 @@ type listJSON struct {
 }
 
 type tenantJSON struct {
-	ID                 string    `json:"id"`
-	Issuer             string    `json:"issuer"`
-	Name               string    `json:"name"`
-	AccountID          string    `json:"account_id,omitempty"`
-	Admin              bool      `json:"admin,omitempty"`
-	AllowRegistration  bool      `json:"allow_registration"`
-	AuthMethods        []string  `json:"auth_methods"`
-	AllowedOrigins     []string  `json:"allowed_origins"`
-	SigningAlg         string    `json:"signing_alg"`
-	AccessTokenTTL     int       `json:"access_token_ttl"`
-	IDTokenTTL         int       `json:"id_token_ttl"`
-	RefreshTokenTTL    int       `json:"refresh_token_ttl"`
-	RefreshAbsoluteTTL int       `json:"refresh_absolute_ttl"`
-	SessionTTL         int       `json:"session_ttl"`
-	SessionIdleTTL     int       `json:"session_idle_ttl"`
-	EmailFromName      string    `json:"email_from_name,omitempty"`
-	EmailFromAddress   string    `json:"email_from_address,omitempty"`
-	DefaultLanguage    string    `json:"default_language"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	ID                 string     `json:"id"`
+	Issuer             string     `json:"issuer"`
+	Name               string     `json:"name"`
+	AccountID          string     `json:"account_id,omitempty"`
+	Admin              bool       `json:"admin,omitempty"`
+	Status             string     `json:"status"`
+	SuspendedAt        *time.Time `json:"suspended_at,omitempty"`
+	AllowRegistration  bool       `json:"allow_registration"`
+	AuthMethods        []string   `json:"auth_methods"`
+	AllowedOrigins     []string   `json:"allowed_origins"`
+	SigningAlg         string     `json:"signing_alg"`
+	AccessTokenTTL     int        `json:"access_token_ttl"`
+	IDTokenTTL         int        `json:"id_token_ttl"`
+	RefreshTokenTTL    int        `json:"refresh_token_ttl"`
+	RefreshAbsoluteTTL int        `json:"refresh_absolute_ttl"`
+	SessionTTL         int        `json:"session_ttl"`
+	SessionIdleTTL     int        `json:"session_idle_ttl"`
+	EmailFromName      string     `json:"email_from_name,omitempty"`
+	EmailFromAddress   string     `json:"email_from_address,omitempty"`
+	DefaultLanguage    string     `json:"default_language"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
 func tenantView(t *manage.TenantResult) tenantJSON {
 	return tenantJSON{
 		ID: t.ID, Issuer: t.Issuer, Name: t.Name, AccountID: t.AccountID, Admin: t.Admin,
+		Status: string(t.Status), SuspendedAt: t.SuspendedAt,
 		AllowRegistration: t.AllowRegistration, AuthMethods: nonNil(t.AuthMethods),
 		AllowedOrigins: nonNil(t.AllowedOrigins), SigningAlg: t.SigningAlg,
 		AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
@@ -76,6 +79,17 @@ func tenantView(t *manage.TenantResult) tenantJSON {
 	}
 }
 
+// tenantStatusText is a tenant's status for people: "suspended since …".
+func tenantStatusText(t *idp.Tenant) string {
+	if !t.Suspended() {
+		return string(idp.TenantActive)
+	}
+	if t.SuspendedAt == nil {
+		return string(idp.TenantSuspended)
+	}
+	return "suspended since " + t.SuspendedAt.UTC().Format(time.RFC3339)
+}
+
 func tenantHuman(t *manage.TenantResult) func(io.Writer) {
 	return func(w io.Writer) {
 		kv(w,
@@ -83,6 +97,7 @@ func tenantHuman(t *manage.TenantResult) func(io.Writer) {
 			"issuer", t.Issuer,
 			"name", t.Name,
 			"account", t.AccountID,
+			"status", tenantStatusText(t.Tenant),
 			"allow registration", yesNo(t.AllowRegistration),
 			"login methods", strings.Join(t.AuthMethods, ", "),
 			"allowed origins", strings.Join(t.AllowedOrigins, ", "),

@@ -31,6 +31,7 @@ var remoteGroups = map[string]map[string]func() *remoteCmd{
 	"tenant": {
 		"create": remoteTenantCreate, "list": remoteTenantList, "get": remoteTenantGet,
 		"update": remoteTenantUpdate, "delete": remoteTenantDelete,
+		"suspend": remoteTenantSuspend, "resume": remoteTenantResume,
 	},
 	"client": {
 		"create": remoteClientCreate, "list": remoteClientList, "get": remoteClientGet,

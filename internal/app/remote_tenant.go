@@ -15,6 +15,7 @@ import (
 func (t *tenantJSON) result() *manage.TenantResult {
 	return &manage.TenantResult{Issuer: t.Issuer, Tenant: &idp.Tenant{
 		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin,
+		Status: idp.TenantStatus(t.Status), SuspendedAt: t.SuspendedAt,
 		AllowRegistration: t.AllowRegistration, AuthMethods: t.AuthMethods, AllowedOrigins: t.AllowedOrigins,
 		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
 		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
@@ -139,6 +140,25 @@ func remoteTenantDelete() *remoteCmd {
 				return nil, err
 			}
 			return deleted(pos[0], "tenant"), nil
+		},
+	}
+}
+
+func remoteTenantSuspend() *remoteCmd { return remoteTenantStatus(tenantSuspend().usage, "suspend") }
+
+func remoteTenantResume() *remoteCmd { return remoteTenantStatus(tenantResume().usage, "resume") }
+
+// remoteTenantStatus suspends or resumes a tenant (verb) through the API.
+func remoteTenantStatus(usage, verb string) *remoteCmd {
+	return &remoteCmd{
+		usage: usage,
+		args:  1,
+		run: func(ctx context.Context, api *apiClient, pos []string, _ map[string]bool) (*output, error) {
+			var t tenantJSON
+			if err := api.call(ctx, http.MethodPost, "/api/v1/tenants/"+esc(pos[0])+"/"+verb, "", nil, &t); err != nil {
+				return nil, err
+			}
+			return tenantStatusOutput(t.result()), nil
 		},
 	}
 }

@@ -317,6 +317,7 @@ func TestRemoteCLI(t *testing.T) {
 			t.Errorf("%v: remote and local output differ\nremote:\n%s\nlocal:\n%s", args, remoteOut, localOut)
 		}
 	}
+	testRemoteSuspend(t, e, dir)
 	testRemoteKeyLifecycle(t, e, dir)
 	testRemoteTheme(t, e, dir, defaultTenant)
 	if code, out, _ := cliRun(t, e, "tenant", "delete", "shop", "--server", "http://localhost:8080/"); code != 0 || !strings.Contains(out, "Deleted tenant shop") {
@@ -374,5 +375,30 @@ func TestRemoteCLI(t *testing.T) {
 	}
 	if code, out, _ = cliRun(t, e, "logout"); code != 0 || !strings.Contains(out, "Not logged in") {
 		t.Fatalf("second logout: %d %s", code, out)
+	}
+}
+
+// testRemoteSuspend suspends the tenant "shop" through the API and resumes
+// it; the local CLI reads the same state from the database.
+func testRemoteSuspend(t *testing.T, e *env, dir string) {
+	t.Helper()
+	for _, c := range []struct {
+		verb, status, human string
+	}{
+		{"suspend", "suspended", "Suspended tenant shop"},
+		{"resume", "active", "Tenant shop is active"},
+	} {
+		code, out, errs := cliRun(t, e, "tenant", c.verb, "shop", "--json")
+		var got tenantJSON
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.ID != "shop" || got.Status != c.status {
+			t.Fatalf("tenant %s remotely: %d\n%s\n%s", c.verb, code, out, errs)
+		}
+		code, out, errs = cliRun(t, e, "tenant", "get", "shop", "--local", "--data-dir", dir, "--json")
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil || got.Status != c.status {
+			t.Fatalf("tenant get locally after %s: %d\n%s\n%s", c.verb, code, out, errs)
+		}
+		if code, out, _ := cliRun(t, e, "tenant", c.verb, "shop"); code != 0 || !strings.Contains(out, c.human) {
+			t.Fatalf("tenant %s (human): %d %s", c.verb, code, out)
+		}
 	}
 }
