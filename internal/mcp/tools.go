@@ -10,6 +10,7 @@ import (
 // own file (tools_*.go).
 func (s *Server) registerTools(srv *mcpsdk.Server) {
 	s.registerTenantTools(srv)
+	s.registerTenantStatusTools(srv)
 	s.registerThemeTools(srv)
 	s.registerKeyTools(srv)
 	s.registerAuditTools(srv)

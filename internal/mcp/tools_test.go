@@ -35,6 +35,7 @@ func TestToolList(t *testing.T) {
 		{"get_me", true, false}, {"list_tenants", true, false}, {"create_tenant", false, false},
 		{"select_tenant", false, false}, {"get_tenant", true, false}, {"update_tenant", false, false},
 		{"add_allowed_origins", false, false}, {"remove_allowed_origins", false, true},
+		{"suspend_tenant", false, true}, {"resume_tenant", false, false},
 		{"get_theme", true, false}, {"update_theme", false, false},
 		{"list_signing_keys", true, false}, {"rotate_signing_keys", false, true},
 		{"list_audit_events", true, false}, {"get_tenant_endpoints", true, false},
