@@ -253,8 +253,10 @@ func newPKCE(t *testing.T) (verifier, challenge string) {
 // 1. Then changes made through one node (REST API on node 1, or the CLI,
 // a third process) are in force on node 2 within one second: a new
 // client, a removed redirect URI, a new signing key, a tenant's new
-// settings and its deletion. The nodes' caches would otherwise serve the
-// old state for their TTLs (clients 5 s, keys 30 s): only the change bus
+// settings, its suspension (in the Admin UI through node 1) and
+// resumption (through node 2), and its deletion. The nodes' caches would
+// otherwise serve the old state for their TTLs (clients 5 s, keys 30 s,
+// tenants 2 s): only the change bus
 // (LISTEN/NOTIFY) makes that second.
 func TestMultiNode(t *testing.T) {
 	requireE2E(t)
@@ -458,6 +460,85 @@ func TestMultiNode(t *testing.T) {
 		})
 	})
 
+	t.Run("a tenant suspended on node 1 is refused on node 2; resumed on node 2 it serves on node 1", func(t *testing.T) {
+		// An administrator signs in to the Admin UI through node 1.
+		c.route.Store(0)
+		a := newFlow(t, browser, "multinode-admin")
+		a.do("open the Admin UI on node 1", chromedp.Navigate(c.public+"/admin/"))
+		a.waitPath("/oauth2/login")
+		enterEmail(a, adminEmail)
+		a.waitPath("/oauth2/pin-code")
+		pin := mailtest.ExtractPIN(waitMail(ctx, t, mails, adminEmail).Text)
+		a.do("type the administrator's PIN",
+			chromedp.WaitVisible(chromedp.CSS(`input[name="pin"]`)),
+			chromedp.SendKeys(chromedp.CSS(`input[name="pin"]`), pin+kb.Enter),
+		)
+		a.waitPath("/admin/tenants")
+		settings := c.public + "/admin/tenants/" + tenantID
+		a.do("open the tenant's settings on node 1", chromedp.Navigate(settings),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/suspend"] input[name="confirm"]`)))
+
+		// Both nodes serve the tenant (and node 2 holds it in its cache).
+		if d := discovery(); d.status != http.StatusOK {
+			t.Fatalf("discovery on node 2 = %d", d.status)
+		}
+		token := nodeForm(ctx, t, 2, issuer+"/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "resource": {"urn:authalla:management"}},
+			"robot", str(t, robot, "client_secret"))
+		live, _ := token.json["access_token"].(string)
+		if token.status != http.StatusOK || live == "" {
+			t.Fatalf("client_credentials on node 2 = %d %s", token.status, token.body)
+		}
+		introspect := func(node int) reply {
+			return nodeForm(ctx, t, node, issuer+"/oauth2/introspect", url.Values{"token": {live}}, "robot", str(t, robot, "client_secret"))
+		}
+		if in := introspect(2); in.status != http.StatusOK || in.json["active"] != true {
+			t.Fatalf("introspection on node 2 = %d %s", in.status, in.body)
+		}
+
+		// Node 2 is watched while the browser works: the browser's own
+		// latency on a loaded machine is not the propagation delay, which
+		// runs from the commit (the tenant's updated_at) to node 2's first
+		// refusal.
+		seen := watchStatus(ctx, 2, issuer+"/.well-known/openid-configuration", http.StatusForbidden)
+		a.do("suspend the tenant on node 1",
+			chromedp.Click(chromedp.CSS(`form[action$="/suspend"] input[name="confirm"]`)),
+			chromedp.Click(chromedp.CSS(`form[action$="/suspend"] button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/resume"] button`)),
+		)
+		committed := tenantUpdatedAt(ctx, t, c, tenantID, "suspended")
+		inForceWithin(t, "suspension", committed, seen)
+		if d := discovery(); d.status != http.StatusForbidden || d.json["error"] != "access_denied" || d.json["error_description"] != "tenant is suspended" {
+			t.Fatalf("discovery on node 2 of the suspended tenant = %d %s", d.status, d.body)
+		}
+		if in := introspect(2); in.status != http.StatusOK || in.json["active"] != false {
+			t.Fatalf("introspection on node 2 of the suspended tenant's token = %d %s, want active=false", in.status, in.body)
+		}
+		if m := nodeAPI(ctx, t, 2, http.MethodGet, apiBase+"/clients", machine, nil); m.status != http.StatusForbidden {
+			t.Fatalf("the tenant's management API on node 2 = %d %s, want 403", m.status, m.body)
+		}
+		// Node 1 refuses too (and caches that).
+		if d := nodeCall(ctx, t, 1, http.MethodGet, issuer+"/.well-known/jwks.json", nil, nil); d.status != http.StatusForbidden {
+			t.Fatalf("JWKS on node 1 = %d %s", d.status, d.body)
+		}
+
+		// Resume through node 2; node 1 serves again.
+		c.route.Store(1)
+		a.do("open the tenant's settings on node 2", chromedp.Navigate(settings),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/resume"] button`)))
+		seen = watchStatus(ctx, 1, issuer+"/.well-known/jwks.json", http.StatusOK)
+		a.do("resume the tenant on node 2",
+			chromedp.Click(chromedp.CSS(`form[action$="/resume"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`form[action$="/suspend"] input[name="confirm"]`)),
+		)
+		committed = tenantUpdatedAt(ctx, t, c, tenantID, "active")
+		inForceWithin(t, "resumption", committed, seen)
+		// The token issued before the suspension is active again.
+		if in := introspect(1); in.status != http.StatusOK || in.json["active"] != true {
+			t.Fatalf("introspection on node 1 after resuming = %d %s", in.status, in.body)
+		}
+		c.route.Store(0)
+	})
+
 	t.Run("a tenant deleted by the CLI is gone on node 2", func(t *testing.T) {
 		if a := discovery(); a.status != http.StatusOK {
 			t.Fatalf("discovery on node 2 = %d", a.status)
@@ -469,4 +550,66 @@ func TestMultiNode(t *testing.T) {
 			return a.status == http.StatusNotFound, strconv.Itoa(a.status)
 		})
 	})
+}
+
+// watchStatus polls u on node (1-based) every 10 ms, from now, and sends
+// the time of the first answer with status want (or nothing, when ctx
+// ends first or after a minute).
+func watchStatus(ctx context.Context, node int, u string, want int) <-chan time.Time {
+	out := make(chan time.Time, 1)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	go func() {
+		defer cancel()
+		defer close(out)
+		client := &http.Client{Timeout: 5 * time.Second}
+		for ctx.Err() == nil {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				return
+			}
+			req.Header.Set(nodeHeader, strconv.Itoa(node))
+			if resp, err := client.Do(req); err == nil {
+				at := time.Now()
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == want {
+					out <- at
+					return
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	return out
+}
+
+// tenantUpdatedAt reads, with the CLI, the tenant's status (which must be
+// status) and the time its last change was committed.
+func tenantUpdatedAt(ctx context.Context, t *testing.T, c *cluster, id, status string) time.Time {
+	t.Helper()
+	got := c.cli(ctx, t, "tenant", "get", id)
+	at, err := time.Parse(time.RFC3339Nano, str(t, got, "updated_at"))
+	if got["status"] != status || err != nil {
+		t.Fatalf("tenant %s: status %v, updated_at %v (%v); want status %s", id, got["status"], got["updated_at"], err, status)
+	}
+	return at
+}
+
+// inForceWithin checks that the change committed at committed was seen in
+// force (the first time seen sends) within propagation.
+func inForceWithin(t *testing.T, what string, committed time.Time, seen <-chan time.Time) {
+	t.Helper()
+	select {
+	case at, ok := <-seen:
+		if !ok {
+			t.Fatalf("%s: never in force on the other node", what)
+		}
+		took := at.Sub(committed)
+		t.Logf("%s: in force on the other node %s after the commit", what, took.Round(time.Millisecond))
+		if took > propagation {
+			t.Fatalf("%s: in force on the other node only %s after the commit, want within %s", what, took, propagation)
+		}
+	case <-time.After(propagation + 30*time.Second):
+		t.Fatalf("%s: not in force on the other node", what)
+	}
 }
