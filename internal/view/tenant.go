@@ -3,6 +3,7 @@ package view
 import (
 	"time"
 
+	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
 )
 
@@ -12,9 +13,9 @@ type Tenant struct {
 	AccountID          string     `json:"account_id,omitempty"`
 	Name               string     `json:"name"`
 	Admin              bool       `json:"admin"`
+	Issuer             string     `json:"issuer,omitempty"`
 	Status             string     `json:"status" jsonschema:"active, or suspended: the tenant's issuer refuses every request until it is resumed."`
 	SuspendedAt        *time.Time `json:"suspended_at,omitempty" jsonschema:"When the tenant was suspended; absent while active."`
-	Issuer             string     `json:"issuer,omitempty"`
 	AllowRegistration  bool       `json:"allow_registration"`
 	AuthMethods        []string   `json:"auth_methods"`
 	AllowedOrigins     []string   `json:"allowed_origins"`
@@ -36,7 +37,7 @@ type Tenant struct {
 func NewTenant(t *manage.TenantResult) Tenant {
 	return Tenant{
 		ID: t.ID, AccountID: t.AccountID, Name: t.Name, Admin: t.Admin, Issuer: t.Issuer,
-		Status: string(t.Status), SuspendedAt: t.SuspendedAt,
+		Status: string(tenantStatus(t.Status)), SuspendedAt: t.SuspendedAt,
 		AllowRegistration: t.AllowRegistration, AuthMethods: NonNil(t.AuthMethods), AllowedOrigins: NonNil(t.AllowedOrigins),
 		SigningAlg: t.SigningAlg, AccessTokenTTL: t.AccessTokenTTL, IDTokenTTL: t.IDTokenTTL,
 		RefreshTokenTTL: t.RefreshTokenTTL, RefreshAbsoluteTTL: t.RefreshAbsoluteTTL,
@@ -44,4 +45,13 @@ func NewTenant(t *manage.TenantResult) Tenant {
 		EmailFromName: t.EmailFromName, EmailFromAddress: t.EmailFromAddress, DefaultLanguage: t.DefaultLanguage,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
+}
+
+// tenantStatus shows an unset status (a tenant not read from the store)
+// as active, the store's default.
+func tenantStatus(s idp.TenantStatus) idp.TenantStatus {
+	if s == "" {
+		return idp.TenantActive
+	}
+	return s
 }

@@ -22,7 +22,10 @@ func TestJSONShapes(t *testing.T) {
 	}{
 		{"tenant with empty lists and no issuer",
 			NewTenant(&manage.TenantResult{Tenant: &idp.Tenant{ID: "t1", Name: "Acme", CreatedAt: at, UpdatedAt: at}}),
-			`{"id":"t1","name":"Acme","admin":false,"allow_registration":false,"auth_methods":[],"allowed_origins":[],"signing_alg":"","access_token_ttl":0,"id_token_ttl":0,"refresh_token_ttl":0,"refresh_absolute_ttl":0,"session_ttl":0,"session_idle_ttl":0,"default_language":"","created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T12:00:00Z"}`},
+			`{"id":"t1","name":"Acme","admin":false,"status":"active","allow_registration":false,"auth_methods":[],"allowed_origins":[],"signing_alg":"","access_token_ttl":0,"id_token_ttl":0,"refresh_token_ttl":0,"refresh_absolute_ttl":0,"session_ttl":0,"session_idle_ttl":0,"default_language":"","created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T12:00:00Z"}`},
+		{"suspended tenant says since when",
+			NewTenant(&manage.TenantResult{Tenant: &idp.Tenant{ID: "t2", Name: "Paused", Status: idp.TenantSuspended, SuspendedAt: &later, CreatedAt: at, UpdatedAt: later}, Issuer: "https://t2.example.com"}),
+			`{"id":"t2","name":"Paused","admin":false,"issuer":"https://t2.example.com","status":"suspended","suspended_at":"2026-05-01T13:00:00Z","allow_registration":false,"auth_methods":[],"allowed_origins":[],"signing_alg":"","access_token_ttl":0,"id_token_ttl":0,"refresh_token_ttl":0,"refresh_absolute_ttl":0,"session_ttl":0,"session_idle_ttl":0,"default_language":"","created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T13:00:00Z"}`},
 		{"backend client gets its grant types from its type",
 			NewClient(&idp.Client{ID: "c1", Name: "Worker", Type: idp.ClientBackend, RefreshGraceSeconds: 30, CreatedAt: at, UpdatedAt: later}),
 			`{"client_id":"c1","name":"Worker","type":"backend","grant_types":["client_credentials"],"redirect_uris":[],"post_logout_redirect_uris":[],"scopes":[],"require_consent":false,"third_party":false,"refresh_grace_seconds":30,"created_at":"2026-05-01T12:00:00Z","updated_at":"2026-05-01T13:00:00Z"}`},
