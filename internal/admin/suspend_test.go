@@ -57,6 +57,9 @@ func TestAdminSuspendResumeTenant(t *testing.T) {
 	if !strings.Contains(p.body, "Tenant Shop S suspended") || !strings.Contains(p.body, page+"/resume") || status() != idp.TenantSuspended {
 		t.Fatalf("suspend: status %s\n%.2000s", status(), p.body)
 	}
+	if list := s.do(t, c, http.MethodGet, s.url+"/admin/tenants", nil); !strings.Contains(list.body, `<span class="tag">suspended</span>`) {
+		t.Fatal("the tenant list does not mark the suspended tenant")
+	}
 	if lp := s.do(t, browser(t), http.MethodGet, s.url+"/t/shop-s/oauth2/login", nil); lp.status != http.StatusForbidden || !strings.Contains(lp.body, "suspended") {
 		t.Fatalf("login page of the suspended tenant: %d", lp.status)
 	}
