@@ -19,7 +19,10 @@ const coldStartPoll = time.Millisecond
 
 // runColdStart starts the server command -runs times on the existing
 // data and reports, for each start, the time from starting the process to
-// the first 200 of discovery of the first seeded tenant, and the median.
+// the first 200 of discovery of the first seeded tenant, and the median,
+// with the server's memory and the CPU time it had used by then (on a
+// loaded machine the CPU time is the figure that does not depend on how
+// much of its core the server got).
 // The server must not be running already on -url.
 func runColdStart(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	s, err := newScale(o, stderr)
@@ -68,7 +71,11 @@ func coldStartOnce(ctx context.Context, s *scale, argv []string, target string) 
 	for time.Now().Before(deadline) {
 		if err := s.get(ctx, target, ""); err == nil {
 			d := time.Since(start)
-			return d, memoryOf(cmd.Process.Pid), nil
+			mem := memoryOf(cmd.Process.Pid)
+			if cpu, err := processCPU(cmd.Process.Pid)(); err == nil {
+				mem += "; server CPU time until then " + formatDuration(cpu)
+			}
+			return d, mem, nil
 		}
 		if cmd.ProcessState != nil {
 			break
