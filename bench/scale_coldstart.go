@@ -50,7 +50,11 @@ func runColdStart(ctx context.Context, o options, stdout, stderr io.Writer) erro
 		times = append(times, d)
 	}
 	slices.Sort(times)
-	fmt.Fprintf(stdout, "median of %d: %s (min %s, max %s)\nload average after: %s\n", len(times), formatDuration(times[len(times)/2]), formatDuration(times[0]), formatDuration(times[len(times)-1]), loadAverage())
+	mid := times[len(times)/2]
+	if len(times)%2 == 0 {
+		mid = (times[len(times)/2-1] + mid) / 2
+	}
+	fmt.Fprintf(stdout, "median of %d: %s (min %s, max %s)\nload average after: %s\n", len(times), formatDuration(mid), formatDuration(times[0]), formatDuration(times[len(times)-1]), loadAverage())
 	return nil
 }
 
