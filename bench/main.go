@@ -51,6 +51,12 @@ type options struct {
 	runs         int
 	warmup       int
 	serverPID    int
+	// Scale mode (scale.go).
+	seedCredentials string
+	baseDomain      string
+	touchAll        bool
+	seed            int64
+	coldStart       string
 }
 
 func main() {
@@ -82,8 +88,23 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&o.runs, "runs", 5, "timed runs per scenario (the median rate is reported)")
 	fs.IntVar(&o.warmup, "warmup", 200, "untimed requests before the runs of each scenario")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id on this machine: report its CPU time per request (Linux /proc)")
+	fs.StringVar(&o.seedCredentials, "seed-credentials", "", "scale mode: the credentials file of \"authalla seed\"; the load is spread over the seeded tenants")
+	fs.StringVar(&o.baseDomain, "base-domain", "", "scale mode: address tenants as {id}.{base-domain} (the server's --base-domain) instead of {url}/t/{id}")
+	fs.BoolVar(&o.touchAll, "touch-all", false, "scale mode: first serve discovery and JWKS of every tenant (with -server-pid, report the server's memory after)")
+	fs.Int64Var(&o.seed, "seed", 1, "scale mode: seed of the random choice of tenants and users")
+	fs.StringVar(&o.coldStart, "cold-start", "", "measure cold starts instead: the server command line to start -runs times, polling -url's discovery of the first seeded tenant until it answers 200")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	o.url = strings.TrimRight(o.url, "/")
+	if o.seedCredentials != "" {
+		if err := checkLoopback(o.url); err != nil {
+			return err
+		}
+		if o.coldStart != "" {
+			return runColdStart(ctx, o, stdout, stderr)
+		}
+		return runScale(ctx, o, stdout, stderr)
 	}
 	if o.tenant == "" {
 		return errors.New("-tenant is required")

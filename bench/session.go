@@ -129,6 +129,24 @@ func (b *browser) code(ctx context.Context, p pkce, scope string) (string, error
 // signIn performs the hosted sign-in with email and PIN and returns the
 // code of that first authorization request.
 func (b *browser) signIn(ctx context.Context, sink *smtpSink, email string, p pkce, scope string) (string, error) {
+	return b.signInWith(ctx, email, p, scope, func(ctx context.Context) (string, error) {
+		waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		msg, err := sink.waitFor(waitCtx, email, 0)
+		if err != nil {
+			return "", err
+		}
+		pin := extractPIN(msg.text)
+		if pin == "" {
+			return "", errors.New("no PIN in the sign-in mail")
+		}
+		return pin, nil
+	})
+}
+
+// signInWith is signIn with the PIN read by pinFor (which waits for the
+// mail).
+func (b *browser) signInWith(ctx context.Context, email string, p pkce, scope string, pinFor func(context.Context) (string, error)) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.authorizeURL(p, scope), nil)
 	if err != nil {
 		return "", err
@@ -158,15 +176,9 @@ func (b *browser) signIn(ctx context.Context, sink *smtpSink, email string, p pk
 	if err != nil {
 		return "", fmt.Errorf("PIN page %s: %w", resp.Request.URL.Path, err)
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	msg, err := sink.waitFor(waitCtx, email, 0)
+	pin, err := pinFor(ctx)
 	if err != nil {
 		return "", err
-	}
-	pin := extractPIN(msg.text)
-	if pin == "" {
-		return "", errors.New("no PIN in the sign-in mail")
 	}
 	fields.Set("pin", pin)
 	resp, err = b.post(ctx, resp.Request.URL, action, fields)

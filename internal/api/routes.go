@@ -83,7 +83,7 @@ func routeTable() []route {
 		{Method: "DELETE", Path: "/api/v1/clients/{id}/secrets/{secret_id}", Scope: manage.ScopeClientsWrite, Tenant: true, Tag: "clients", Summary: "Delete one secret of a client", Status: none, Handle: (*Handler).deleteSecret},
 
 		{Method: "GET", Path: "/api/v1/users", Scope: manage.ScopeUsersRead, Tenant: true, Tag: "users", Summary: "List or search the tenant's users", Status: ok,
-			Query: append([]param{{"search", "string", "Case-insensitive substring of the email or name."}}, pageParams...), Response: listOf{"users", view.User{}}, Handle: (*Handler).listUsers},
+			Query: append([]param{{"search", "string", "Case-insensitive substring of the email or name; a whole email address matches that address only."}}, pageParams...), Response: listOf{"users", view.User{}}, Handle: (*Handler).listUsers},
 		{Method: "POST", Path: "/api/v1/users", Scope: manage.ScopeUsersWrite, Tenant: true, Tag: "users", Summary: "Create a user", Status: created, Request: userCreate{}, Response: view.User{}, Handle: (*Handler).createUser},
 		{Method: "GET", Path: "/api/v1/users/{id}", Scope: manage.ScopeUsersRead, Tenant: true, Tag: "users", Summary: "Get a user", Status: ok, Response: view.User{}, Handle: (*Handler).getUser},
 		{Method: "PATCH", Path: "/api/v1/users/{id}", Scope: manage.ScopeUsersWrite, Tenant: true, Tag: "users", Summary: "Change a user (only the fields given)", Status: ok, Request: userPatch{}, Response: view.User{}, Handle: (*Handler).updateUser},

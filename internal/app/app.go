@@ -50,6 +50,8 @@ func run(ctx context.Context, e *env, args []string) int {
 		return runLogin(ctx, e, args[1:])
 	case "logout":
 		return runLogout(ctx, e, args[1:])
+	case "seed":
+		return runSeed(ctx, e, args[1:])
 	}
 	group, ok := groups[args[0]]
 	if !ok {
@@ -125,6 +127,7 @@ Usage:
   authalla theme           get|update|reset|set-logo|set-icon ...
   authalla login --server URL [--tenant ID]   sign in to a remote server (browser, PKCE)
   authalla logout                             revoke the stored tokens and forget them
+  authalla seed --tenants N --users N [--large-tenant-users N]   bulk-load the scale data set
   authalla help
 
 Every command takes the configuration flags (--data-dir, --database-url,

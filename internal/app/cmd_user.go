@@ -113,7 +113,7 @@ func userList() *mgmtCmd {
 		usage: "user list --tenant T [--search TEXT] [--limit N] [--offset N]",
 		flags: func(fs *flag.FlagSet) {
 			tenantFlag(fs, &tenant)
-			fs.StringVar(&q.Search, "search", "", "substring of the email or name")
+			fs.StringVar(&q.Search, "search", "", "substring of the email or name (a whole email address matches exactly)")
 			pageFlags(fs, &q.Page)
 		},
 		run: func(ctx context.Context, svc *manage.Service, _ []string, _ map[string]bool) (*output, error) {

@@ -110,7 +110,7 @@ func remoteUserList() *remoteCmd {
 		usage: userList().usage,
 		flags: func(fs *flag.FlagSet) {
 			tenantFlag(fs, &tenantFlagValue)
-			fs.StringVar(&q.Search, "search", "", "substring of the email or name")
+			fs.StringVar(&q.Search, "search", "", "substring of the email or name (a whole email address matches exactly)")
 			pageFlags(fs, &q.Page)
 		},
 		run: func(ctx context.Context, api *apiClient, _ []string, _ map[string]bool) (*output, error) {

@@ -41,7 +41,7 @@ type Page struct {
 
 // UserQuery filters a user listing.
 type UserQuery struct {
-	Search string // substring of email or name, case-insensitive
+	Search string // substring of email or name, case-insensitive; a whole address matches that email only
 	Page
 }
 

@@ -36,7 +36,7 @@ Use it to invite a user or to create a test user for a new integration. Returns 
 	addTool(s, srv, toolDef{
 		Name:  "list_users",
 		Title: "List or search users",
-		Description: `List the tenant's users, or search them with a case-insensitive substring of the email or name. Use limit (default 50, at most 200) and offset to page; total is the number of matches.
+		Description: `List the tenant's users, or search them with a case-insensitive substring of the email or name (a whole email address matches that address only). Use limit (default 50, at most 200) and offset to page; total is the number of matches.
 Use it to find a user's id for update_user or suspend_user.`,
 		Scope: ScopeRead, ReadOnly: true, Idempotent: true,
 	}, s.listUsers)

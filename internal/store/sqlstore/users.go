@@ -92,12 +92,32 @@ func likePattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
+// wholeAddress reports whether a search term is a complete email address
+// (local@domain.tld, one @, no spaces or address punctuation).
+func wholeAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at != strings.LastIndexByte(s, '@') || strings.ContainsAny(s, " \t\r\n<>,;:\"()[]\\") {
+		return false
+	}
+	domain := s[at+1:]
+	dot := strings.LastIndexByte(domain, '.')
+	return dot > 0 && dot < len(domain)-1
+}
+
 // ListUsers searches email and name (case-insensitive substring), ordered
-// by creation, with the total before paging.
+// by creation, with the total before paging. A search term that is a whole
+// email address matches that address only: it is one lookup on the
+// tenant's unique (tenant_id, email) index, where a substring has to scan
+// every user of the tenant (on a tenant of 100,000 users that is the
+// difference between a fraction of a millisecond and tens of them).
 func (s *Store) ListUsers(ctx context.Context, tenantID string, uq idp.UserQuery) ([]idp.User, int, error) {
 	limit, offset := page(uq.Limit, uq.Offset)
 	where, args := ` WHERE tenant_id = ?`, []any{tenantID}
-	if uq.Search != "" {
+	if wholeAddress(uq.Search) {
+		// Emails are stored lower-cased.
+		where += ` AND email = ?`
+		args = append(args, strings.ToLower(uq.Search))
+	} else if uq.Search != "" {
 		p := likePattern(uq.Search)
 		where += ` AND (COALESCE(email, '') LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\')`
 		args = append(args, p, p)

@@ -129,6 +129,11 @@ func testUsers(t *testing.T, f *fixture) {
 			{"example.org", idp.Page{}, []string{"user-4"}, 1},
 			{"_x%", idp.Page{}, []string{"user-4"}, 1}, // wildcards match literally
 			{"100%", idp.Page{}, nil, 0},
+			// A whole address matches that email exactly (case-insensitive), not as a substring.
+			{"Robert@Example.com", idp.Page{}, []string{"user-2"}, 1},
+			{"carol_x%@example.org", idp.Page{}, []string{"user-4"}, 1},
+			{"obert@example.com", idp.Page{}, nil, 0},
+			{"@example.com", idp.Page{}, []string{userID, aOnlyUser, "user-2"}, 3}, // not an address: substring
 			{"nobody", idp.Page{}, nil, 0},
 		}
 		for _, c := range cases {
