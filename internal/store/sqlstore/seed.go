@@ -76,7 +76,7 @@ func (b *BulkWriter) Tenants(ctx context.Context, ts []idp.Tenant) error {
 			jsonList(t.AuthMethods), jsonList(t.AllowedOrigins), t.SigningAlg,
 			t.AccessTokenTTL, t.IDTokenTTL, t.RefreshTokenTTL, t.RefreshAbsoluteTTL,
 			t.SessionTTL, t.SessionIdleTTL, t.EmailFromName, t.EmailFromAddress, t.DefaultLanguage,
-			t.CreatedAt, t.UpdatedAt}
+			t.CreatedAt, t.UpdatedAt, tenantStatus(t.Status), t.SuspendedAt}
 	}
 	return b.write(ctx, bulkTenants, rows)
 }
