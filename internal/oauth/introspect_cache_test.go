@@ -8,12 +8,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
+	"github.com/authalla/authalla/internal/oauth"
 	"github.com/authalla/authalla/internal/oauth/oauthtest"
 )
 
@@ -174,5 +178,49 @@ func TestIntrospectActiveAnswer(t *testing.T) {
 	}
 	if got["active"] != true || got["token_type"] != "Bearer" {
 		t.Errorf("answer %s", first.raw)
+	}
+}
+
+// outcomes records introspection and revocation outcomes.
+type outcomes struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (o *outcomes) add(s string)               { o.mu.Lock(); o.got = append(o.got, s); o.mu.Unlock() }
+func (o *outcomes) TokenIssued(string, string) {}
+func (o *outcomes) TokenError(string, string)  {}
+func (o *outcomes) ReplayDetected(string)      {}
+func (o *outcomes) Introspected(tokenType string, active bool) {
+	o.add("introspect " + tokenType + " " + strconv.FormatBool(active))
+}
+func (o *outcomes) Revoked(tokenType string, revoked bool) {
+	o.add("revoke " + tokenType + " " + strconv.FormatBool(revoked))
+}
+
+// TestIntrospectRevokeCounted: every answered introspection and revocation
+// is counted with its token type and outcome.
+func TestIntrospectRevokeCounted(t *testing.T) {
+	rec := &outcomes{}
+	h := oauthtest.NewWith(t, func(o *oauth.Options) { o.CacheTTL = oauth.DefaultCacheTTL; o.Metrics = rec })
+	tid := oauthtest.TenantA
+	tok := wantOK(t, tokenReq(t, h, tid, url.Values{"grant_type": {"client_credentials"}}, clientAuth(h, tid, oauthtest.BackendClient))).str("access_token")
+	backend := clientAuth(h, tid, oauthtest.BackendClient)
+	active(t, h, tid, tok)
+	active(t, h, tid, "no-such-refresh-token")
+	for range 2 { // the second changes nothing
+		if r := post(t, h, tid, "/oauth2/revoke", url.Values{"token": {tok}}, backend); r.status != http.StatusOK {
+			t.Fatalf("revoke: %d %s", r.status, r.raw)
+		}
+	}
+	active(t, h, tid, tok)
+	want := []string{
+		"introspect access_token true", "introspect refresh_token false",
+		"revoke access_token true", "revoke access_token false", "introspect access_token false",
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if !slices.Equal(rec.got, want) {
+		t.Fatalf("counted %q, want %q", rec.got, want)
 	}
 }
