@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,6 +43,10 @@ func addEdDSATenant(tb testing.TB, h *oauthtest.Harness) string {
 	return plain
 }
 
+// benchJTI numbers the benchmark's tokens across runs (-count), so that no
+// two are alike.
+var benchJTI atomic.Int64
+
 // mintClientTokens signs n access tokens shaped like client_credentials
 // tokens of the backend client of tid, each with its own jti.
 func mintClientTokens(tb testing.TB, h *oauthtest.Harness, tid string, n int) []string {
@@ -52,7 +57,7 @@ func mintClientTokens(tb testing.TB, h *oauthtest.Harness, tid string, n int) []
 		claims := map[string]any{
 			"iss": h.Issuer(tid), "sub": oauthtest.BackendClient, "aud": []string{oauthtest.API},
 			"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "nbf": now.Unix(),
-			"jti": "bench-" + strconv.Itoa(i), "tid": tid, "client_id": oauthtest.BackendClient, "scope": oauthtest.APIRead,
+			"jti": "bench-" + strconv.FormatInt(benchJTI.Add(1), 10), "tid": tid, "client_id": oauthtest.BackendClient, "scope": oauthtest.APIRead,
 		}
 		tok, err := h.Keys.Sign(context.Background(), tid, keys.TypAccessToken, claims)
 		if err != nil {
