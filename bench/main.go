@@ -57,6 +57,9 @@ type options struct {
 	touchAll        bool
 	seed            int64
 	coldStart       string
+	// introspectTokens > 0 introspects that many fresh tokens per run
+	// (introspect_tokens.go).
+	introspectTokens int
 }
 
 func main() {
@@ -87,6 +90,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&o.duration, "d", 20*time.Second, "maximum duration of a run")
 	fs.IntVar(&o.runs, "runs", 5, "timed runs per scenario (the median rate is reported)")
 	fs.IntVar(&o.warmup, "warmup", 200, "untimed requests before the runs of each scenario")
+	fs.IntVar(&o.introspectTokens, "introspect-tokens", 0, "introspect this many distinct client_credentials tokens, minted before each run (untimed); >= -n: every request a token the server has not seen")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id on this machine: report its CPU time per request (Linux /proc)")
 	fs.StringVar(&o.seedCredentials, "seed-credentials", "", "scale mode: the credentials file of \"authalla seed\"; the load is spread over the seeded tenants")
 	fs.StringVar(&o.baseDomain, "base-domain", "", "scale mode: address tenants as {id}.{base-domain} (the server's --base-domain) instead of {url}/t/{id}")

@@ -152,9 +152,7 @@ func (b *bench) selected() []scenario {
 		_, err := b.clientCredentials(ctx)
 		return err
 	}})
-	add("introspect", confidential && b.introspectWhat != "", "needs -client-id and -client-secret", scenario{op: func(ctx context.Context, _, _ int) error {
-		return b.introspect(ctx)
-	}})
+	add("introspect", confidential && b.introspectWhat != "", "needs -client-id and -client-secret", b.introspectScenario())
 	add("authorize", session, "needs -spa-client-id", scenario{op: func(ctx context.Context, _, _ int) error {
 		_, err := b.browser.code(ctx, newPKCE(), "openid email")
 		return err
@@ -281,8 +279,8 @@ func (b *bench) token(ctx context.Context, form url.Values, basic bool) (tokenRe
 	return out, nil
 }
 
-func (b *bench) introspect(ctx context.Context) error {
-	req, err := b.formRequest(ctx, b.introspectURL, url.Values{"token": {b.introspectWhat}}, true)
+func (b *bench) introspectToken(ctx context.Context, token string) error {
+	req, err := b.formRequest(ctx, b.introspectURL, url.Values{"token": {token}}, true)
 	if err != nil {
 		return err
 	}

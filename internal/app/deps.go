@@ -75,7 +75,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	}
 	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer, successorKey: successorKey}
 	d.metrics = metrics.New(metrics.Options{Version: Version, Log: log})
-	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys")})
+	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys"), VerifiedCache: d.metrics.Cache("verified_tokens")})
 	d.changes = newChangeBus(st, log)
 	d.changes.Subscribe(d.keys, d.names)
 	d.manage = manage.New(manage.Options{

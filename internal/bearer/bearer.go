@@ -1,9 +1,7 @@
 package bearer
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -110,8 +108,9 @@ func (v *Verifier) Verify(ctx context.Context, info *tenant.Info, audience, raw 
 	if !strings.EqualFold(res.Type, keys.TypAccessToken) && !strings.EqualFold(res.Type, "application/"+keys.TypAccessToken) {
 		return nil, fmt.Errorf("%w: typ", ErrInvalidToken)
 	}
-	var c Claims
-	if err := json.NewDecoder(bytes.NewReader(res.Payload)).Decode(&c); err != nil {
+	// Decoded once per verified token (keys.Claims), like the signature.
+	c, err := keys.Claims[Claims](res)
+	if err != nil {
 		return nil, fmt.Errorf("%w: claims", ErrInvalidToken)
 	}
 	clock := v.Clock

@@ -33,6 +33,12 @@ type Options struct {
 	MaxTenants int
 	// Cache counts the key cache's hits and misses (nil: not counted).
 	Cache cachestat.Recorder
+	// VerifiedTokens bounds how many verified access tokens Verify
+	// remembers (verified.go; default DefaultVerifiedTokens, negative:
+	// none, every call verifies the signature).
+	VerifiedTokens int
+	// VerifiedCache counts that cache's hits and misses (nil: not counted).
+	VerifiedCache cachestat.Recorder
 }
 
 // Verified is a JWT whose signature checked out against one of the
@@ -42,6 +48,8 @@ type Verified struct {
 	Alg     string
 	Type    string // the `typ` header, e.g. "at+jwt" or "JWT"
 	Payload []byte // the JSON claims, not yet validated (exp, iss, aud are the caller's)
+
+	memo memoSlot // the first decoding by Claims
 }
 
 // RotateResult reports what Rotate did.

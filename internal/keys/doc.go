@@ -2,5 +2,8 @@
 // ES256 and EdDSA per tenant), private keys sealed with the master key,
 // staged rotation (publish, activate, retire) that never empties the JWKS,
 // signing, the public JWKS, and strict verification of our own JWTs with an
-// explicit algorithm allow-list.
+// explicit algorithm allow-list. Access tokens that verified are remembered
+// by the SHA-256 of their exact bytes until their exp, while their key is
+// still published (verified.go), so a token presented again costs no
+// signature check.
 package keys

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -23,6 +24,9 @@ const maxCachedTypes = 8
 type verifyKey struct {
 	alg string
 	pub crypto.PublicKey
+	// fp is the SHA-256 of the stored public JWK: the key's identity
+	// across reloads of the key set, for the verified-token cache.
+	fp [sha256.Size]byte
 }
 
 // keySet is an immutable snapshot of one tenant's keys, read from the
@@ -96,7 +100,7 @@ func (m *Manager) load(ctx context.Context, tenantID string) (*keySet, error) {
 		if _, dup := set.verify[k.ID]; dup {
 			return nil, fmt.Errorf("keys: tenant %s has two keys with kid %s", tenantID, k.ID)
 		}
-		set.verify[k.ID] = verifyKey{alg: k.Alg, pub: pub}
+		set.verify[k.ID] = verifyKey{alg: k.Alg, pub: pub, fp: sha256.Sum256(k.PublicJWK)}
 		// Only public parameters: the JWK is rebuilt from the parsed public
 		// key, never copied from storage (RFC 7517 §4; RFC 7518 §6).
 		jwks.Keys = append(jwks.Keys, jose.JSONWebKey{Key: pub, KeyID: k.ID, Algorithm: k.Alg, Use: "sig"})

@@ -33,6 +33,7 @@ type Manager struct {
 	retention  time.Duration
 	cacheTTL   time.Duration
 	cache      *cache
+	verified   *verifiedCache
 }
 
 var (
@@ -75,6 +76,11 @@ func New(o Options) *Manager {
 	}
 	m.cache = newCache(maxTenants)
 	m.cache.stats = cachestat.Or(o.Cache)
+	verifiedMax := o.VerifiedTokens
+	if verifiedMax == 0 {
+		verifiedMax = DefaultVerifiedTokens
+	}
+	m.verified = newVerifiedCache(verifiedMax, cachestat.Or(o.VerifiedCache))
 	return m
 }
 
@@ -102,6 +108,7 @@ func (m *Manager) Invalidate(ch idp.Change) {
 	}
 	if ch.TenantID == "" {
 		m.cache.invalidateAll()
+		m.verified.dropTenant("")
 		return
 	}
 	m.invalidate(ch.TenantID)
@@ -109,4 +116,9 @@ func (m *Manager) Invalidate(ch idp.Change) {
 
 // invalidate drops the cached keys of tenantID after this manager changed
 // them; the next use reads the store.
-func (m *Manager) invalidate(tenantID string) { m.cache.invalidate(tenantID) }
+// Its verified tokens go too (verified.go): a hit is checked against the
+// current keys anyway, so this only frees the memory early.
+func (m *Manager) invalidate(tenantID string) {
+	m.cache.invalidate(tenantID)
+	m.verified.dropTenant(tenantID)
+}

@@ -3,11 +3,11 @@ package keys
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -16,14 +16,6 @@ import (
 // maxTokenLen bounds what Verify parses. Our tokens are a few hundred
 // bytes to a few KiB; anything far larger is not ours.
 const maxTokenLen = 16 << 10
-
-// allowedHeaders are the only JOSE header parameters our tokens carry
-// (see Sign). Everything else is refused rather than ignored, which covers
-// `crit` (RFC 7515 §4.1.11), keys or key locations supplied by the token
-// itself (`jwk`, `jku`, `x5u`, `x5c`, `x5t`: RFC 7515 §4.1.2–4.1.7, never
-// trusted, RFC 8725 §3.10), and `b64` (RFC 7797), which would change what
-// the signature covers.
-var allowedHeaders = map[string]bool{"alg": true, "kid": true, "typ": true}
 
 // b64 is the strict unpadded base64url alphabet of compact JWS (RFC 7515 §2).
 var b64 = base64.RawURLEncoding.Strict()
@@ -42,132 +34,258 @@ func invalid(format string, args ...any) error {
 // `alg`, `kid` and `typ` is refused. Claims such as exp, iss and aud are
 // NOT checked here: that is the caller's job. Every failure wraps
 // ErrInvalidToken.
+//
+// An access token (typ at+jwt) that verified is remembered by the SHA-256
+// of its exact bytes until its exp (verified.go); presented again, it is
+// answered from memory if the key that verified it is still one of the
+// tenant's published keys. The result is the same as a full verification:
+// it depends only on the token's bytes and the tenant's current keys. The
+// returned Verified is shared and must not be modified.
 func (m *Manager) Verify(ctx context.Context, tenantID, token string) (*Verified, error) {
 	if len(token) > maxTokenLen {
 		return nil, invalid("token longer than %d bytes", maxTokenLen)
 	}
-	if err := checkCompact(token); err != nil {
+	var sum [sha256.Size]byte
+	if m.verified.enabled() {
+		sum = sha256.Sum256([]byte(token))
+		if v, ok, err := m.verifiedHit(ctx, tenantID, sum); ok || err != nil {
+			return v, err
+		}
+	}
+	v, key, err := m.verifyFull(ctx, tenantID, token)
+	if err != nil {
 		return nil, err
+	}
+	if m.verified.enabled() {
+		m.remember(tenantID, sum, v, key)
+	}
+	return v, nil
+}
+
+// verifyFull parses token once and checks its signature: the strict
+// shape and header checks on the compact form (checkCompact), the parse by
+// go-jose with the algorithm allow-list, then the key by kid.
+func (m *Manager) verifyFull(ctx context.Context, tenantID, token string) (*Verified, verifyKey, error) {
+	typ, err := checkCompact(token)
+	if err != nil {
+		return nil, verifyKey{}, err
 	}
 	jws, err := jose.ParseSignedCompact(token, joseAlgorithms)
 	if err != nil {
-		return nil, invalid("parse: %v", err)
+		return nil, verifyKey{}, invalid("parse: %v", err)
 	}
 	if len(jws.Signatures) != 1 {
-		return nil, invalid("want exactly one signature, got %d", len(jws.Signatures))
+		return nil, verifyKey{}, invalid("want exactly one signature, got %d", len(jws.Signatures))
 	}
 	h := jws.Signatures[0].Header
 	if h.KeyID == "" {
-		return nil, invalid("no kid")
+		return nil, verifyKey{}, invalid("no kid")
 	}
 	if h.JSONWebKey != nil || len(jws.Signatures[0].Unprotected.ExtraHeaders) > 0 {
-		return nil, invalid("unexpected header")
-	}
-	typ := ""
-	if v, ok := h.ExtraHeaders[jose.HeaderType]; ok {
-		s, isString := v.(string)
-		if !isString {
-			return nil, invalid("typ is not a string")
-		}
-		typ = s
+		return nil, verifyKey{}, invalid("unexpected header")
 	}
 
 	set, err := m.keySet(ctx, tenantID)
 	if err != nil {
-		return nil, err
+		return nil, verifyKey{}, err
 	}
 	key, ok := set.verify[h.KeyID]
 	if !ok {
 		// The key may be new on another replica: read the store again,
 		// at most once per minReload.
 		if set, err = m.reload(ctx, tenantID, set); err != nil {
-			return nil, err
+			return nil, verifyKey{}, err
 		}
 		if key, ok = set.verify[h.KeyID]; !ok {
-			return nil, invalid("unknown kid")
+			return nil, verifyKey{}, invalid("unknown kid")
 		}
 	}
 	if h.Algorithm != key.alg {
-		return nil, invalid("alg %s does not match key alg %s", h.Algorithm, key.alg)
+		return nil, verifyKey{}, invalid("alg %s does not match key alg %s", h.Algorithm, key.alg)
 	}
 	payload, err := jws.Verify(key.pub)
 	if err != nil {
-		return nil, invalid("signature: %v", err)
+		return nil, verifyKey{}, invalid("signature: %v", err)
 	}
 	if !isJSONObject(payload) {
-		return nil, invalid("payload is not a JSON object")
+		return nil, verifyKey{}, invalid("payload is not a JSON object")
 	}
-	return &Verified{KeyID: h.KeyID, Alg: h.Algorithm, Type: typ, Payload: payload}, nil
+	return &Verified{KeyID: h.KeyID, Alg: h.Algorithm, Type: typ, Payload: payload}, key, nil
 }
 
 // checkCompact checks the shape of a compact JWS before go-jose parses it:
-// three strict base64url segments, and a protected header that is one JSON
-// object with no duplicate names (RFC 7515 §5.2 allows rejecting them) and
-// only allowed parameters.
-func checkCompact(token string) error {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return invalid("not a compact JWS")
+// three strict base64url segments (RFC 7515 §2: no padding, no line
+// breaks, no stray bits in the last character), and a protected header
+// that is one JSON object of string members with no duplicate names (RFC
+// 7515 §5.2 allows rejecting them) and only allowed parameters. Only the
+// header is decoded here; go-jose decodes the payload and the signature,
+// once. It returns the `typ` header ("" when absent).
+func checkCompact(token string) (string, error) {
+	rest := token
+	var header string
+	for i := range 3 {
+		seg, tail, more := strings.Cut(rest, ".")
+		if more == (i == 2) {
+			return "", invalid("not a compact JWS")
+		}
+		if seg == "" {
+			return "", invalid("empty JWS segment")
+		}
+		if !isStrictBase64URL(seg) {
+			return "", invalid("segment is not strict base64url")
+		}
+		if i == 0 {
+			header = seg
+		}
+		rest = tail
 	}
-	for _, p := range parts {
-		if p == "" {
-			return invalid("empty JWS segment")
-		}
-		if !isBase64URL(p) {
-			return invalid("segment is not strict base64url")
-		}
-		if _, err := b64.DecodeString(p); err != nil {
-			return invalid("segment is not strict base64url")
-		}
+	raw, err := b64.DecodeString(header)
+	if err != nil {
+		return "", invalid("segment is not strict base64url")
 	}
-	raw, _ := b64.DecodeString(parts[0])
 	return checkHeader(raw)
 }
 
-// isBase64URL reports whether s uses only the base64url alphabet (the Go
-// decoder would otherwise skip CR and LF).
-func isBase64URL(s string) bool {
+// isStrictBase64URL reports whether s is unpadded base64url that a strict
+// decoder accepts: only the base64url alphabet (the Go decoder would
+// otherwise skip CR and LF), a length that is not 1 modulo 4, and zero
+// bits left over in the last character (RFC 4648 §3.5).
+func isStrictBase64URL(s string) bool {
+	var last byte
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+		v, ok := b64Value(s[i])
+		if !ok {
 			return false
 		}
+		last = v
+	}
+	switch len(s) % 4 {
+	case 1:
+		return false
+	case 2:
+		return last&0x0f == 0
+	case 3:
+		return last&0x03 == 0
 	}
 	return true
 }
 
-// checkHeader walks the protected header's top-level names.
-func checkHeader(raw []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return invalid("header is not a JSON object")
+// b64Value is the 6-bit value of a base64url character.
+func b64Value(c byte) (byte, bool) {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return c - 'A', true
+	case 'a' <= c && c <= 'z':
+		return c - 'a' + 26, true
+	case '0' <= c && c <= '9':
+		return c - '0' + 52, true
+	case c == '-':
+		return 62, true
+	case c == '_':
+		return 63, true
 	}
-	seen := make(map[string]bool, 3)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return invalid("header: %v", err)
+	return 0, false
+}
+
+// checkHeader walks the protected header's top-level names without
+// allocating: `{`, then members `"name" : "string value"` separated by
+// commas, then `}` and nothing after. Every parameter we accept (alg, kid,
+// typ) has a string value, so any other value is refused here; a name
+// written with escapes is refused as unknown (go-jose never writes one).
+// go-jose parses the same bytes afterwards and checks the JSON in full,
+// so this walk only decides which names are present. It returns the typ
+// value as written (our typ values need no escapes; one with escapes is
+// refused).
+func checkHeader(raw []byte) (string, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return "", invalid("header is not a JSON object")
+	}
+	i = skipSpace(raw, i+1)
+	var seen [3]bool // alg, kid, typ
+	typ := ""
+	first := true
+	for {
+		if i < len(raw) && raw[i] == '}' && first {
+			break
 		}
-		name, _ := t.(string)
-		if !allowedHeaders[name] {
-			return invalid("header parameter %.32q not accepted", name)
+		name, next, ok := jsonString(raw, i)
+		if !ok {
+			return "", invalid("header is not a JSON object")
 		}
-		if seen[name] {
-			return invalid("duplicate header parameter %q", name)
+		idx := slices.Index(headerNames[:], name)
+		if idx < 0 {
+			return "", invalid("header parameter %.32q not accepted", name)
 		}
-		seen[name] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return invalid("header: %v", err)
+		if seen[idx] {
+			return "", invalid("duplicate header parameter %q", name)
+		}
+		seen[idx] = true
+		i = skipSpace(raw, next)
+		if i >= len(raw) || raw[i] != ':' {
+			return "", invalid("header is not a JSON object")
+		}
+		value, next, ok := jsonString(raw, skipSpace(raw, i+1))
+		if !ok {
+			return "", invalid("header parameter %q is not a string", name)
+		}
+		if name == "typ" {
+			if strings.IndexByte(value, '\\') >= 0 {
+				return "", invalid("typ with escapes")
+			}
+			typ = value
+		}
+		i = skipSpace(raw, next)
+		first = false
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+			continue
+		}
+		if i < len(raw) && raw[i] == '}' {
+			break
+		}
+		return "", invalid("header is not a JSON object")
+	}
+	if skipSpace(raw, i+1) != len(raw) {
+		return "", invalid("trailing data after header")
+	}
+	return typ, nil
+}
+
+// headerNames are the only JOSE header parameters our tokens carry (see
+// Sign). Everything else is refused rather than ignored, which covers
+// `crit` (RFC 7515 §4.1.11), keys or key locations supplied by the token
+// itself (`jwk`, `jku`, `x5u`, `x5c`, `x5t`: RFC 7515 §4.1.2–4.1.7, never
+// trusted, RFC 8725 §3.10), and `b64` (RFC 7797), which would change what
+// the signature covers.
+var headerNames = [3]string{"alg", "kid", "typ"}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace (RFC 8259 §2).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// jsonString reads the JSON string starting at b[i] and returns its text
+// between the quotes, as written (escapes not decoded), and the index
+// after the closing quote. It only finds the string's end; go-jose
+// validates its content.
+func jsonString(b []byte, i int) (string, int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return "", i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++ // the escaped character cannot end the string
+		case '"':
+			return string(b[i+1 : j]), j + 1, true
 		}
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return invalid("header is not a JSON object")
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return invalid("trailing data after header")
-	}
-	return nil
+	return "", i, false
 }
 
 // isJSONObject reports whether b is one JSON object (RFC 7519 §7.2 step 10).

@@ -213,3 +213,52 @@ func TestVerifyUnknownKidReloads(t *testing.T) {
 		t.Fatalf("after minReload: %v", err)
 	}
 }
+
+// TestCheckHeader: the header walk accepts only an object of string
+// members named alg, kid and typ, each once, and reads typ.
+func TestCheckHeader(t *testing.T) {
+	tests := []struct {
+		name, header, typ, reason string
+	}{
+		{"ours", `{"alg":"RS256","kid":"k1","typ":"at+jwt"}`, "at+jwt", ""},
+		{"whitespace", " {\t\"alg\" : \"RS256\" ,\r\n\"kid\":\"k1\" } ", "", ""},
+		{"escaped quote in a value", `{"kid":"a\"b","alg":"RS256"}`, "", ""},
+		{"empty object", `{}`, "", ""},
+		{"trailing comma", `{"alg":"RS256",}`, "", "not a JSON object"},
+		{"missing colon", `{"alg" "RS256"}`, "", "not a JSON object"},
+		{"unterminated", `{"alg":"RS256"`, "", "not a JSON object"},
+		{"escaped name", `{"\u0061lg":"RS256"}`, "", "not accepted"},
+		{"escaped typ", `{"alg":"RS256","typ":"at\u002bjwt"}`, "", "typ with escapes"},
+		{"number value", `{"alg":1}`, "", "not a string"},
+		{"object value", `{"kid":{"a":1}}`, "", "not a string"},
+		{"duplicate", `{"kid":"a","kid":"b"}`, "", "duplicate header"},
+		{"trailing data", `{"alg":"RS256"} x`, "", "trailing data"},
+		{"array", `["alg"]`, "", "not a JSON object"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			typ, err := checkHeader([]byte(tc.header))
+			if tc.reason == "" {
+				if err != nil || typ != tc.typ {
+					t.Fatalf("checkHeader = %q, %v; want %q, nil", typ, err, tc.typ)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidToken) || !strings.Contains(err.Error(), tc.reason) {
+				t.Fatalf("checkHeader = %q, %v; want a refusal with %q", typ, err, tc.reason)
+			}
+		})
+	}
+}
+
+// TestStrictBase64URL: the shape check refuses exactly what a strict
+// decoder refuses.
+func TestStrictBase64URL(t *testing.T) {
+	for _, s := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "QQ", "QR", "QUI", "QUJ", "a-_9", "a+/9", "AA==", "A\nA", "Zm9vYg", "Zm9vYh"} {
+		_, err := b64.DecodeString(s)
+		want := err == nil && !strings.ContainsAny(s, "\r\n")
+		if got := isStrictBase64URL(s); got != want {
+			t.Errorf("isStrictBase64URL(%q) = %v, strict decoder says %v", s, got, want)
+		}
+	}
+}

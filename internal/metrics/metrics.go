@@ -39,6 +39,7 @@ type Metrics struct {
 	tokensIssued *prometheus.CounterVec
 	tokenErrors  *prometheus.CounterVec
 	replays      *prometheus.CounterVec
+	tokenChecks  *prometheus.CounterVec // introspections and revocations (oauth.go)
 
 	signIns *prometheus.CounterVec
 

@@ -15,7 +15,11 @@ func (m *Metrics) registerOAuth() {
 		Namespace: namespace, Subsystem: "oauth", Name: "replays_detected_total",
 		Help: "Used authorization codes and rotated refresh tokens presented again; a replay revokes the grant and its refresh-token family (RFC 6749 §4.1.2, RFC 9700 §4.14.2).",
 	}, []string{"artifact"})
-	m.reg.MustRegister(m.tokensIssued, m.tokenErrors, m.replays)
+	m.tokenChecks = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Subsystem: "oauth", Name: "token_requests_total",
+		Help: "Introspection (RFC 7662) and revocation (RFC 7009) requests that were answered, by endpoint (introspect, revoke), token type (access_token, refresh_token) and outcome: introspect active or inactive; revoke revoked, or unchanged (unknown, foreign, expired or already revoked token: RFC 7009 §2.2 answers 200 all the same).",
+	}, []string{"endpoint", "token_type", "outcome"})
+	m.reg.MustRegister(m.tokensIssued, m.tokenErrors, m.replays, m.tokenChecks)
 	// Every combination a response can produce starts at zero, so that
 	// rate() and alerts see the series before the first event.
 	for _, c := range [][2]string{
@@ -27,6 +31,11 @@ func (m *Metrics) registerOAuth() {
 	}
 	for a := range replayArtifacts {
 		m.replays.WithLabelValues(a)
+	}
+	for _, tt := range []string{"access_token", "refresh_token"} {
+		for _, c := range [][2]string{{"introspect", "active"}, {"introspect", "inactive"}, {"revoke", "revoked"}, {"revoke", "unchanged"}} {
+			m.tokenChecks.WithLabelValues(c[0], tt, c[1])
+		}
 	}
 }
 
@@ -56,3 +65,33 @@ func (m *Metrics) ReplayDetected(artifact string) {
 	}
 	m.replays.WithLabelValues(replayArtifacts.of(artifact)).Inc()
 }
+
+// Introspected counts one introspection answer (RFC 7662 §2.2) for a
+// token of tokenType ("access_token", "refresh_token"), active or not.
+func (m *Metrics) Introspected(tokenType string, active bool) {
+	if m == nil {
+		return
+	}
+	outcome := "inactive"
+	if active {
+		outcome = "active"
+	}
+	m.tokenChecks.WithLabelValues("introspect", checkedTokenTypes.of(tokenType), outcome).Inc()
+}
+
+// Revoked counts one answered revocation request (RFC 7009 §2.2) for a
+// token of tokenType: revoked when it changed something, else unchanged.
+func (m *Metrics) Revoked(tokenType string, revoked bool) {
+	if m == nil {
+		return
+	}
+	outcome := "unchanged"
+	if revoked {
+		outcome = "revoked"
+	}
+	m.tokenChecks.WithLabelValues("revoke", checkedTokenTypes.of(tokenType), outcome).Inc()
+}
+
+// checkedTokenTypes are the tokens introspection and revocation accept
+// (RFC 7662 §2.1, RFC 7009 §2.1).
+var checkedTokenTypes = vocab("access_token", "refresh_token")

@@ -55,14 +55,17 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) erro
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	var resp *introspection
+	tokenType := "access_token"
 	if strings.Contains(token, ".") {
 		resp, err = p.introspectAccess(ctx, info, token)
 	} else {
+		tokenType = "refresh_token"
 		resp, err = p.introspectRefresh(ctx, info, token)
 	}
 	if err != nil {
 		return err
 	}
+	p.metrics.Introspected(tokenType, resp.Active)
 	writeNoStoreJSON(w, http.StatusOK, resp)
 	return nil
 }

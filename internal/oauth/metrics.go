@@ -20,6 +20,12 @@ type Metrics interface {
 	// refresh token presented again ("authorization_code",
 	// "refresh_token"): its grant was revoked.
 	ReplayDetected(artifact string)
+	// Introspected counts one introspection answer for a token of
+	// tokenType ("access_token", "refresh_token"), active or not.
+	Introspected(tokenType string, active bool)
+	// Revoked counts one answered revocation of a token of tokenType:
+	// whether it changed anything.
+	Revoked(tokenType string, revoked bool)
 }
 
 // noMetrics counts nothing (Options.Metrics nil).
@@ -28,6 +34,8 @@ type noMetrics struct{}
 func (noMetrics) TokenIssued(string, string) {}
 func (noMetrics) TokenError(string, string)  {}
 func (noMetrics) ReplayDetected(string)      {}
+func (noMetrics) Introspected(string, bool)  {}
+func (noMetrics) Revoked(string, bool)       {}
 
 func metricsOrNone(m Metrics) Metrics {
 	if m == nil {

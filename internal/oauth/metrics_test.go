@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,6 +19,12 @@ type countingMetrics struct{ got []string }
 func (c *countingMetrics) TokenIssued(g, t string)   { c.got = append(c.got, "issued "+g+" "+t) }
 func (c *countingMetrics) TokenError(g, code string) { c.got = append(c.got, "error "+g+" "+code) }
 func (c *countingMetrics) ReplayDetected(a string)   { c.got = append(c.got, "replay "+a) }
+func (c *countingMetrics) Introspected(t string, active bool) {
+	c.got = append(c.got, "introspected "+t+" "+strconv.FormatBool(active))
+}
+func (c *countingMetrics) Revoked(t string, revoked bool) {
+	c.got = append(c.got, "revoked "+t+" "+strconv.FormatBool(revoked))
+}
 
 func TestCountToken(t *testing.T) {
 	cases := []struct {

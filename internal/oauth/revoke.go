@@ -41,14 +41,17 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	info := tenant.MustFromContext(ctx)
 	now := p.clock.Now()
+	tokenType, revoked := "access_token", false
 	if strings.Contains(token, ".") {
-		err = p.revokeAccess(ctx, info, client, token, now)
+		revoked, err = p.revokeAccess(ctx, info, client, token, now)
 	} else {
-		err = p.revokeRefresh(ctx, info, client, token, now)
+		tokenType = "refresh_token"
+		revoked, err = p.revokeRefresh(ctx, info, client, token, now)
 	}
 	if err != nil {
 		return internalFailure(ctx, "revoke", err)
 	}
+	p.metrics.Revoked(tokenType, revoked)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -56,41 +59,50 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 
 // revokeAccess revokes one of client's access tokens. The grant of a user
 // token stays alive: the client asked to drop this token, not the user's
-// authorization.
-func (p *Provider) revokeAccess(ctx context.Context, info *tenant.Info, client *idp.Client, raw string, now time.Time) error {
+// authorization. It reports whether it revoked anything.
+func (p *Provider) revokeAccess(ctx context.Context, info *tenant.Info, client *idp.Client, raw string, now time.Time) (bool, error) {
 	c, err := p.parseAccessToken(ctx, info, raw)
 	if errors.Is(err, errAccessTokenInvalid) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if c.ClientID != client.ID || !tokenLive(c, now) {
-		return nil
+		return false, nil
+	}
+	// Already inactive (revoked, or its grant revoked): nothing to write.
+	if live, err := p.accessTokenActive(ctx, info.Tenant.ID, c.JTI); err != nil || !live {
+		return false, err
 	}
 	rec := &idp.AccessTokenRecord{TenantID: info.Tenant.ID, JTI: c.JTI, ClientID: c.ClientID, ExpiresAt: time.Unix(c.Expiry, 0).UTC()}
-	return p.store.RevokeAccessToken(ctx, info.Tenant.ID, rec, now)
+	if err := p.store.RevokeAccessToken(ctx, info.Tenant.ID, rec, now); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-// revokeRefresh revokes the grant of one of client's refresh tokens.
-func (p *Provider) revokeRefresh(ctx context.Context, info *tenant.Info, client *idp.Client, raw string, now time.Time) error {
+// revokeRefresh revokes the grant of one of client's refresh tokens and
+// reports whether it did.
+func (p *Provider) revokeRefresh(ctx context.Context, info *tenant.Info, client *idp.Client, raw string, now time.Time) (bool, error) {
 	if len(raw) > maxArtifactLen {
-		return nil
+		return false, nil
 	}
 	tok, g, err := p.store.GetRefreshToken(ctx, info.Tenant.ID, secret.Hash(raw))
 	if errors.Is(err, idp.ErrNotFound) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if tok.ClientID != client.ID || g.ClientID != client.ID || g.RevokedAt != nil {
-		return nil
+		return false, nil
 	}
-	if err := p.store.RevokeGrant(ctx, info.Tenant.ID, g.ID, now); err != nil && !errors.Is(err, idp.ErrNotFound) {
-		return err
+	err = p.store.RevokeGrant(ctx, info.Tenant.ID, g.ID, now)
+	if errors.Is(err, idp.ErrNotFound) {
+		return false, nil
 	}
-	return nil
+	return err == nil, err
 }
 
 // revokeHandler is handleRevoke as an http.Handler.

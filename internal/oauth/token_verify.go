@@ -1,9 +1,7 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,9 +37,10 @@ func (p *Provider) parseAccessToken(ctx context.Context, info *tenant.Info, raw 
 	if !strings.EqualFold(v.Type, keys.TypAccessToken) && !strings.EqualFold(v.Type, "application/"+keys.TypAccessToken) {
 		return nil, fmt.Errorf("%w: typ %.20q", errAccessTokenInvalid, v.Type)
 	}
-	var c accessTokenClaims
-	dec := json.NewDecoder(bytes.NewReader(v.Payload))
-	if err := dec.Decode(&c); err != nil {
+	// Decoded once per verified token (keys.Claims): a token presented
+	// again is served from keys' cache of verified tokens with its claims.
+	c, err := keys.Claims[accessTokenClaims](v)
+	if err != nil {
 		return nil, fmt.Errorf("%w: claims: %w", errAccessTokenInvalid, err)
 	}
 	switch {
