@@ -69,11 +69,43 @@ func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 	for _, doc := range []string{"oauth-authorization-server", "openid-configuration"} {
 		doc := doc
 		mux.HandleFunc("GET /.well-known/"+doc+"/t/{tenant}", func(w http.ResponseWriter, r *http.Request) {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/t/" + r.PathValue("tenant") + "/.well-known/" + doc
-			r2.URL.RawPath = ""
+			// A shallow copy with its own URL: nothing below writes
+			// to the request's headers, so they need no deep clone.
+			r2 := r.WithContext(r.Context())
+			u := *r.URL
+			u.Path = "/t/" + r.PathValue("tenant") + "/.well-known/" + doc
+			u.RawPath = ""
+			r2.URL = &u
 			tenants.ServeHTTP(w, r2)
 		})
 	}
 	mux.Handle("/", tenants)
+}
+
+// jsonOnly reports the issuer-relative paths whose every answer is JSON
+// or empty, whatever the method and the outcome: discovery (both
+// names), JWKS, token, introspection, revocation and userinfo. Their
+// errors are RFC 6749 §5.2 JSON, their preflights 204s. They need none of
+// the hosted pages' context (error page, interstitial, CSRF) and none of
+// the headers that govern a rendered document, only those of
+// page.SetJSONHeaders.
+func jsonOnly(path string) bool {
+	switch path {
+	case "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json",
+		"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/userinfo":
+		return true
+	}
+	return false
+}
+
+// byAnswer sends a request on a jsonOnly path (the tenant resolver has
+// already removed a path issuer's prefix) to json, every other to pages.
+func byAnswer(json, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if jsonOnly(r.URL.Path) {
+			json.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 }
