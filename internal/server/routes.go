@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
@@ -79,7 +81,7 @@ func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 			tenants.ServeHTTP(w, r2)
 		})
 	}
-	mux.Handle("/", tenants)
+	mux.Handle(catchAll, tenants)
 }
 
 // jsonOnly reports the issuer-relative paths whose every answer is JSON
@@ -108,4 +110,57 @@ func byAnswer(json, pages http.Handler) http.Handler {
 		}
 		pages.ServeHTTP(w, r)
 	})
+}
+
+// catchAll is the root mux's pattern for tenant requests (routes).
+const catchAll = "/"
+
+// skipRoot returns the root handler: root (the process mux, reporting its
+// routes) for what only it can answer, and tenants directly for a request
+// that root would give to its catch-all pattern anyway. ServeMux, having
+// matched only "/", looks the path up a second time with a "/" appended
+// (for a /tree → /tree/ redirect, which no root pattern can call for), so
+// the shortcut spares every tenant request a routing pass and an
+// allocation. The request goes through root when its path is not clean
+// (root answers with a redirect to the clean path), for CONNECT and "*"
+// (handled apart by ServeMux), and when it could match one of root's own
+// patterns. The route reported for a tenant request is "/" unless the
+// tenant mux reports its own, as through root.
+func skipRoot(root, tenants http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !tenantBound(r) {
+			root.ServeHTTP(w, r)
+			return
+		}
+		defer httpx.ReportRoute(r, catchAll)
+		tenants.ServeHTTP(w, r)
+	})
+}
+
+// tenantBound reports a request that the root mux of routes would hand to
+// its catch-all "/" unchanged.
+func tenantBound(r *http.Request) bool {
+	p := r.URL.Path
+	if r.Method == http.MethodConnect || r.RequestURI == "*" || !cleanPath(p) {
+		return false
+	}
+	switch {
+	case p == "/healthz", p == "/readyz", strings.HasPrefix(p, "/.well-known/oauth-authorization-server/"),
+		strings.HasPrefix(p, "/.well-known/openid-configuration/"):
+		return false
+	}
+	return true
+}
+
+// cleanPath reports whether ServeMux would leave p as it is: rooted, and
+// path.Clean's result with a trailing slash kept (path.Clean allocates
+// nothing for a path it does not change).
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	if p != "/" && p[len(p)-1] == '/' {
+		return path.Clean(p) == p[:len(p)-1]
+	}
+	return path.Clean(p) == p
 }

@@ -195,11 +195,12 @@ func New(o Options) (*Server, error) {
 	// protocol's JSON endpoints skip the hosted pages' middleware
 	// (jsonOnly).
 	routed := httpx.Route(tenantMux)
-	routes(root, o.Store, resolver.Middleware(byAnswer(page.JSONMiddleware(routed), pages.Middleware(routed))))
+	tenants := resolver.Middleware(byAnswer(page.JSONMiddleware(routed), pages.Middleware(routed)))
+	routes(root, o.Store, tenants)
 
 	// Request id, metrics, recovery, the log line and the body cap, in
-	// one step (httpx.Front).
-	h := httpx.Front(httpx.FrontOptions{Log: o.Log, Metrics: o.Metrics, MaxBody: maxBody}, httpx.Route(root))
+	// one step (httpx.Front); tenant requests skip the root mux.
+	h := httpx.Front(httpx.FrontOptions{Log: o.Log, Metrics: o.Metrics, MaxBody: maxBody}, skipRoot(httpx.Route(root), tenants))
 	self = h
 	return &Server{handler: h, resolver: resolver, provider: provider, login: hosted, metrics: o.Metrics}, nil
 }
