@@ -46,13 +46,19 @@ type CSRFConfig struct {
 	Random io.Reader
 }
 
-// csrfState is the per-request holder installed by WithCSRF. It remembers
-// a token issued during this request so that several forms on one page
-// (and the Set-Cookie) agree.
+// csrfState is the per-request holder installed by WithCSRF or WithPages.
+// It remembers a token issued during this request so that several forms
+// on one page (and the Set-Cookie) agree.
 type csrfState struct {
 	cfg    CSRFConfig
 	mu     sync.Mutex
 	issued []byte
+	// load, when set, fills cfg on first use (WithPages), from loadCtx;
+	// loaded records that it ran and none that it found no settings.
+	load    func(context.Context) (CSRFConfig, bool)
+	loadCtx context.Context
+	loaded  bool
+	none    bool
 }
 
 type csrfKey struct{}
@@ -62,8 +68,23 @@ func WithCSRF(ctx context.Context, cfg CSRFConfig) context.Context {
 	return context.WithValue(ctx, csrfKey{}, &csrfState{cfg: cfg})
 }
 
+// csrfFrom returns the request's CSRF state with its settings, or nil
+// when it has none.
 func csrfFrom(r *http.Request) *csrfState {
 	s, _ := r.Context().Value(csrfKey{}).(*csrfState)
+	if s == nil || s.load == nil {
+		return s
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded {
+		var ok bool
+		s.cfg, ok = s.load(s.loadCtx)
+		s.loaded, s.none = true, !ok
+	}
+	if s.none {
+		return nil
+	}
 	return s
 }
 

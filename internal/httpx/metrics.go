@@ -53,6 +53,17 @@ func WithMetrics(o RequestObserver, next http.Handler) http.Handler {
 	})
 }
 
+// ReportRoute records pattern as r's route for WithMetrics and Front,
+// unless a mux below has already recorded one (Route's rule: the
+// innermost wins). It is for a handler that dispatches without a
+// ServeMux but must report what the mux it stands in for would have;
+// call it deferred, as Route does.
+func ReportRoute(r *http.Request, pattern string) {
+	if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok && !slot.set {
+		slot.pattern, slot.set = pattern, true
+	}
+}
+
 // Route wraps a ServeMux so that the pattern it matched (Request.Pattern,
 // "" for its 404 and 405 answers) is the route WithMetrics reports.
 // Nested muxes may each be wrapped: the innermost one that ran wins, as
@@ -60,11 +71,8 @@ func WithMetrics(o RequestObserver, next http.Handler) http.Handler {
 func Route(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Deferred: a handler that panics was still matched by this mux.
-		defer func() {
-			if slot, ok := r.Context().Value(routeSlotKey{}).(*routeSlot); ok && !slot.set {
-				slot.pattern, slot.set = r.Pattern, true
-			}
-		}()
+		// (A closure: r.Pattern is read after the mux has set it.)
+		defer func() { ReportRoute(r, r.Pattern) }()
 		mux.ServeHTTP(w, r)
 	})
 }

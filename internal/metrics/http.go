@@ -41,7 +41,24 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(routeLabel(route), httpMethods.of(method), statusCode(status)).Observe(d.Seconds())
+	m.requests.WithLabelValues(routeLabel(route), httpMethods.of(method), statusLabel(status)).Observe(d.Seconds())
+}
+
+// statusLabels are statusCode's answers for 100–599, built once: the
+// label of every request's status without formatting a number.
+var statusLabels = func() (t [500]string) {
+	for i := range t {
+		t[i] = statusCode(100 + i)
+	}
+	return t
+}()
+
+// statusLabel is statusCode from the table.
+func statusLabel(code int) string {
+	if code < 100 || code > 599 {
+		return other
+	}
+	return statusLabels[code-100]
 }
 
 // RequestStarted counts a request in flight; call RequestFinished when it

@@ -16,6 +16,10 @@ const (
 	corsMaxAge        = "600"
 )
 
+// hdrVaryOrigin is the Vary value of a CORS-enabled answer, built once
+// (length and capacity 1: an Add appends to a copy).
+var hdrVaryOrigin = []string{"Origin"}
+
 // cors allows cross-origin GET and POST from the tenant's allowed origins.
 // Wrap discovery, JWKS, token, userinfo, introspect and revoke with it;
 // never authorize.
@@ -34,7 +38,14 @@ func (p *Provider) cors(h http.Handler) http.Handler {
 func (p *Provider) corsMethods(methods string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hdr := w.Header()
-		hdr.Add("Vary", "Origin")
+		// Vary: Origin on every answer, allowed or not (Fetch §3.2.3;
+		// caches must not serve one origin's answer to another). Header.Add
+		// without its key check and, when Vary is new, without a slice.
+		if v, ok := hdr["Vary"]; ok {
+			hdr["Vary"] = append(v, "Origin")
+		} else {
+			hdr["Vary"] = hdrVaryOrigin
+		}
 		origin := r.Header.Get("Origin")
 		allowed := origin != "" && originAllowed(r, origin)
 		if allowed {

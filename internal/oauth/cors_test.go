@@ -73,3 +73,26 @@ func TestCORS(t *testing.T) {
 		})
 	}
 }
+
+// TestCORSVaryAppends: Vary: Origin joins a Vary set before the CORS
+// wrapper and never changes another answer's shared value.
+func TestCORSVaryAppends(t *testing.T) {
+	info := &tenant.Info{Tenant: &idp.Tenant{ID: "acme"}, Issuer: "https://acme.example.com"}
+	h := (&Provider{}).cors(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, before := range [][]string{nil, {"Accept-Encoding"}} {
+		w := httptest.NewRecorder()
+		if before != nil {
+			w.Header()["Vary"] = append([]string(nil), before...)
+		}
+		r := httptest.NewRequest("GET", "https://acme.example.com/.well-known/jwks.json", nil)
+		h.ServeHTTP(w, r.WithContext(tenant.NewContext(r.Context(), info)))
+		got := w.Header().Values("Vary")
+		if want := append(before, "Origin"); len(got) != len(want) || got[len(got)-1] != "Origin" || got[0] != want[0] {
+			t.Errorf("Vary = %q, want %q", got, want)
+		}
+		w.Header().Add("Vary", "Cookie") // a later Add must not reach the shared value
+	}
+	if len(hdrVaryOrigin) != 1 || hdrVaryOrigin[0] != "Origin" {
+		t.Fatalf("shared Vary value changed: %q", hdrVaryOrigin)
+	}
+}

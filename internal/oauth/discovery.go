@@ -179,9 +179,20 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "public, max-age="+discoveryMaxAge)
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = hdrDiscoveryCache
+	h["X-Content-Type-Options"] = hdrNosniff
 	_, err = w.Write(doc)
 	return err
 }
+
+// Header values of the memory-served JSON documents, built once and
+// assigned into the header map directly (canonical keys): this spares
+// Header.Set's key check and one slice per header on every request. Each
+// slice has length and capacity 1, so a later Add appends to a copy;
+// nothing writes into a header value in place.
+var (
+	hdrJSON           = []string{"application/json"}
+	hdrNosniff        = []string{"nosniff"}
+	hdrDiscoveryCache = []string{"public, max-age=" + discoveryMaxAge}
+)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/authalla/authalla/internal/tenant"
 )
@@ -19,9 +20,29 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("jwks: %w", err)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(p.jwksAge))
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = jwksCacheControl(p.jwksAge)
+	h["X-Content-Type-Options"] = hdrNosniff
 	_, err = w.Write(set)
 	return err
+}
+
+// jwksCache is the JWKS's Cache-Control value for one max-age, built once
+// (a process has one max-age; a different one replaces it).
+type jwksCache struct {
+	maxAge int
+	value  []string
+}
+
+var lastJWKSCache atomic.Pointer[jwksCache]
+
+// jwksCacheControl returns the Cache-Control header value for maxAge
+// seconds, without building it on every request.
+func jwksCacheControl(maxAge int) []string {
+	if c := lastJWKSCache.Load(); c != nil && c.maxAge == maxAge {
+		return c.value
+	}
+	c := &jwksCache{maxAge: maxAge, value: []string{"public, max-age=" + strconv.Itoa(maxAge)}}
+	lastJWKSCache.Store(c)
+	return c.value
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
@@ -69,11 +71,96 @@ func routes(mux *http.ServeMux, db Pinger, tenants http.Handler) {
 	for _, doc := range []string{"oauth-authorization-server", "openid-configuration"} {
 		doc := doc
 		mux.HandleFunc("GET /.well-known/"+doc+"/t/{tenant}", func(w http.ResponseWriter, r *http.Request) {
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/t/" + r.PathValue("tenant") + "/.well-known/" + doc
-			r2.URL.RawPath = ""
+			// A shallow copy with its own URL: nothing below writes
+			// to the request's headers, so they need no deep clone.
+			r2 := r.WithContext(r.Context())
+			u := *r.URL
+			u.Path = "/t/" + r.PathValue("tenant") + "/.well-known/" + doc
+			u.RawPath = ""
+			r2.URL = &u
 			tenants.ServeHTTP(w, r2)
 		})
 	}
-	mux.Handle("/", tenants)
+	mux.Handle(catchAll, tenants)
+}
+
+// jsonOnly reports the issuer-relative paths whose every answer is JSON
+// or empty, whatever the method and the outcome: discovery (both
+// names), JWKS, token, introspection, revocation and userinfo. Their
+// errors are RFC 6749 §5.2 JSON, their preflights 204s. They need none of
+// the hosted pages' context (error page, interstitial, CSRF) and none of
+// the headers that govern a rendered document, only those of
+// page.SetJSONHeaders.
+func jsonOnly(path string) bool {
+	switch path {
+	case "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json",
+		"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/userinfo":
+		return true
+	}
+	return false
+}
+
+// byAnswer sends a request on a jsonOnly path (the tenant resolver has
+// already removed a path issuer's prefix) to json, every other to pages.
+func byAnswer(json, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if jsonOnly(r.URL.Path) {
+			json.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
+}
+
+// catchAll is the root mux's pattern for tenant requests (routes).
+const catchAll = "/"
+
+// skipRoot returns the root handler: root (the process mux, reporting its
+// routes) for what only it can answer, and tenants directly for a request
+// that root would give to its catch-all pattern anyway. ServeMux, having
+// matched only "/", looks the path up a second time with a "/" appended
+// (for a /tree → /tree/ redirect, which no root pattern can call for), so
+// the shortcut spares every tenant request a routing pass and an
+// allocation. The request goes through root when its path is not clean
+// (root answers with a redirect to the clean path), for CONNECT and "*"
+// (handled apart by ServeMux), and when it could match one of root's own
+// patterns. The route reported for a tenant request is "/" unless the
+// tenant mux reports its own, as through root.
+func skipRoot(root, tenants http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !tenantBound(r) {
+			root.ServeHTTP(w, r)
+			return
+		}
+		defer httpx.ReportRoute(r, catchAll)
+		tenants.ServeHTTP(w, r)
+	})
+}
+
+// tenantBound reports a request that the root mux of routes would hand to
+// its catch-all "/" unchanged.
+func tenantBound(r *http.Request) bool {
+	p := r.URL.Path
+	if r.Method == http.MethodConnect || r.RequestURI == "*" || !cleanPath(p) {
+		return false
+	}
+	switch {
+	case p == "/healthz", p == "/readyz", strings.HasPrefix(p, "/.well-known/oauth-authorization-server/"),
+		strings.HasPrefix(p, "/.well-known/openid-configuration/"):
+		return false
+	}
+	return true
+}
+
+// cleanPath reports whether ServeMux would leave p as it is: rooted, and
+// path.Clean's result with a trailing slash kept (path.Clean allocates
+// nothing for a path it does not change).
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	if p != "/" && p[len(p)-1] == '/' {
+		return path.Clean(p) == p[:len(p)-1]
+	}
+	return path.Clean(p) == p
 }

@@ -190,16 +190,18 @@ func New(o Options) (*Server, error) {
 	}
 
 	root := http.NewServeMux()
-	// httpx.Route reports the pattern each mux matched to WithMetrics:
-	// requests are timed by route, never by raw path.
-	routes(root, o.Store, resolver.Middleware(pages.Middleware(tenant.RefuseSuspended(httpx.Route(tenantMux)))))
+	// httpx.Route reports the pattern each mux matched to Front's
+	// metrics: requests are timed by route, never by raw path. The
+	// protocol's JSON endpoints skip the hosted pages' middleware
+	// (jsonOnly). A suspended tenant's requests are refused behind
+	// either (tenant.RefuseSuspended answers JSON endpoints in JSON).
+	routed := tenant.RefuseSuspended(httpx.Route(tenantMux))
+	tenants := resolver.Middleware(byAnswer(page.JSONMiddleware(routed), pages.Middleware(routed)))
+	routes(root, o.Store, tenants)
 
-	var h http.Handler = httpx.Route(root)
-	h = httpx.WithBodyLimit(maxBody, h)
-	h = httpx.WithLogging(o.Log, h)
-	h = httpx.WithRecover(h)
-	h = httpx.WithMetrics(o.Metrics, h)
-	h = httpx.WithRequestID(h)
+	// Request id, metrics, recovery, the log line and the body cap, in
+	// one step (httpx.Front); tenant requests skip the root mux.
+	h := httpx.Front(httpx.FrontOptions{Log: o.Log, Metrics: o.Metrics, MaxBody: maxBody}, skipRoot(httpx.Route(root), tenants))
 	self = h
 	return &Server{handler: h, resolver: resolver, provider: provider, login: hosted, metrics: o.Metrics}, nil
 }

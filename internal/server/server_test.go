@@ -45,6 +45,13 @@ const rpCallback = "https://rp.example.com/callback"
 // newStack starts the server; extra are further serve flags.
 func newStack(t *testing.T, extra ...string) *stack {
 	t.Helper()
+	return newStackLog(t, slog.New(slog.NewTextHandler(io.Discard, nil)), extra...)
+}
+
+// newStackLog is newStack logging to log (benchmarks log at the level
+// the load benchmarks run the server with).
+func newStackLog(t testing.TB, log *slog.Logger, extra ...string) *stack {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "authalla.db"))
 	if err != nil {
@@ -70,7 +77,6 @@ func newStack(t *testing.T, extra ...string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	outbox := mail.NewOutbox(log)
 	var srv *server.Server
 	m := manage.New(manage.Options{Store: db, Keys: km, OnChange: func(ch idp.Change) {
@@ -98,7 +104,7 @@ func newStack(t *testing.T, extra ...string) *stack {
 
 // tenantWithClient creates a tenant with a confidential client whose id is
 // the same in every tenant, and returns its secret.
-func (s *stack) tenantWithClient(t *testing.T, id string) (issuer, secretValue string) {
+func (s *stack) tenantWithClient(t testing.TB, id string) (issuer, secretValue string) {
 	t.Helper()
 	if _, err := s.manage.CreateTenant(s.ctx, manage.TenantInput{ID: id, Name: "Shop " + id, AllowRegistration: true}); err != nil {
 		t.Fatal(err)

@@ -4,12 +4,24 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"regexp"
 )
 
-// idPattern: a DNS label, lowercase, 3–40 characters, no leading or
-// trailing hyphen.
-var idPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
+// idSyntax reports whether id is a DNS label (RFC 1035 §2.3.1, lower
+// case): 3–40 letters, digits or hyphens, no leading or trailing hyphen.
+// The resolver checks it on every request that names a tenant, so it is a
+// loop over bytes rather than a regular expression.
+func idSyntax(id string) bool {
+	if len(id) < 3 || len(id) > 40 || id[0] == '-' || id[len(id)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // reserved ids would collide with the control plane's hosts or paths.
 var reserved = map[string]bool{
@@ -20,7 +32,7 @@ var reserved = map[string]bool{
 // ValidID reports whether id can name a tenant (a DNS label that is not
 // reserved).
 func ValidID(id string) error {
-	if !idPattern.MatchString(id) {
+	if !idSyntax(id) {
 		return fmt.Errorf("tenant id must be 3-40 lowercase letters, digits or hyphens, not starting or ending with a hyphen")
 	}
 	if reserved[id] {

@@ -80,3 +80,14 @@ func MustFromContext(ctx context.Context) *Info {
 	}
 	return i
 }
+
+// issuerPath is the issuer-relative path "/"+tail of a path-issuer request
+// whose path after "/t/" is rest = id["/"tail]: the slice of rest after
+// the id when there is one (no allocation on every request), "/" for the
+// bare issuer.
+func issuerPath(rest, id, tail string) string {
+	if len(rest) > len(id) {
+		return rest[len(id):]
+	}
+	return "/" + tail
+}

@@ -128,7 +128,7 @@ func (r *Resolver) Resolve(req *http.Request) (*Info, string, error) {
 			if t.Admin {
 				return nil, "", ErrUnknownHost
 			}
-			return &Info{Tenant: t, Issuer: r.PathIssuer(id), BasePath: "/t/" + id, Secure: secure}, "/" + tail, nil
+			return &Info{Tenant: t, Issuer: r.PathIssuer(id), BasePath: "/t/" + id, Secure: secure}, issuerPath(rest, id, tail), nil
 		}
 		t, err := r.admin(req.Context())
 		if err != nil {
