@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Typ values for the JWS `typ` header.
@@ -23,6 +26,13 @@ type JSONAppender interface {
 	AppendJSON(dst []byte) []byte
 }
 
+// payloadBuffers recycles the buffers JSONAppender claims are written
+// into; maxPooledPayload keeps an unusually large claims set from being
+// held.
+var payloadBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledPayload = 16 << 10
+
 // Sign serialises claims as a compact JWS (RFC 7515 §7.1) signed with the
 // tenant's active key; the protected header carries `alg`, `kid` and, when
 // typ is not empty, `typ`. Claims that implement JSONAppender encode
@@ -36,16 +46,33 @@ func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (s
 	if set.private == nil {
 		return "", fmt.Errorf("%w (tenant %s)", ErrNoKey, tenantID)
 	}
-	var payload []byte
-	if a, ok := claims.(JSONAppender); ok {
-		payload = a.AppendJSON(make([]byte, 0, 512))
-	} else if payload, err = json.Marshal(claims); err != nil {
-		return "", fmt.Errorf("keys: encode claims: %w", err)
-	}
 	signer, err := set.signer(typ)
 	if err != nil {
 		return "", err
 	}
+	a, ok := claims.(JSONAppender)
+	if !ok {
+		payload, err := json.Marshal(claims)
+		if err != nil {
+			return "", fmt.Errorf("keys: encode claims: %w", err)
+		}
+		return signCompact(signer, payload)
+	}
+	// go-jose keeps the payload only in the JSONWebSignature it returns,
+	// which signCompact drops once serialised: the buffer can be reused.
+	bp := payloadBuffers.Get().(*[]byte)
+	payload := a.AppendJSON((*bp)[:0])
+	token, err := signCompact(signer, payload)
+	if cap(payload) <= maxPooledPayload {
+		*bp = payload
+		payloadBuffers.Put(bp)
+	}
+	return token, err
+}
+
+// signCompact signs payload and returns the JWS Compact Serialization
+// (RFC 7515 §7.1).
+func signCompact(signer jose.Signer, payload []byte) (string, error) {
 	jws, err := signer.Sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("keys: sign: %w", err)

@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // Header values of every token response, shared by all responses: the
@@ -24,9 +25,21 @@ func writeTokenResponse(w http.ResponseWriter, resp *tokenResponse) {
 	h["Pragma"] = noCache
 	h["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusOK)
-	buf := make([]byte, 0, 128+len(resp.AccessToken)+len(resp.IDToken)+len(resp.RefreshToken)+len(resp.Scope))
-	_, _ = w.Write(append(resp.appendJSON(buf), '\n'))
+	bp := responseBuffers.Get().(*[]byte)
+	buf := append(resp.appendJSON((*bp)[:0]), '\n')
+	_, _ = w.Write(buf) // Write does not keep buf (http.ResponseWriter)
+	if cap(buf) <= maxPooledResponse {
+		*bp = buf
+		responseBuffers.Put(bp)
+	}
 }
+
+// responseBuffers recycles the buffers token responses are encoded into,
+// as encoding/json recycles its own; maxPooledResponse keeps an unusually
+// large answer from being held.
+var responseBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledResponse = 16 << 10
 
 // appendJSON appends resp as json.Marshal writes it: the members in the
 // struct's order, empty optional members left out.
