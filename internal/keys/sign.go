@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Typ values for the JWS `typ` header.
@@ -14,9 +17,27 @@ const (
 	TypJWT = "JWT"
 )
 
+// JSONAppender is a claims set that writes its own JSON: AppendJSON
+// appends the claims set's JSON object (RFC 7519 §7.1 step 1) to dst and
+// returns the extended slice. Hot claims sets implement it to skip
+// encoding/json's reflection; the encoding must be the one json.Marshal
+// would write for the same value.
+type JSONAppender interface {
+	AppendJSON(dst []byte) []byte
+}
+
+// payloadBuffers recycles the buffers JSONAppender claims are written
+// into; maxPooledPayload keeps an unusually large claims set from being
+// held.
+var payloadBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledPayload = 16 << 10
+
 // Sign serialises claims as a compact JWS (RFC 7515 §7.1) signed with the
 // tenant's active key; the protected header carries `alg`, `kid` and, when
-// typ is not empty, `typ`. It returns ErrNoKey if the tenant has none.
+// typ is not empty, `typ`. Claims that implement JSONAppender encode
+// themselves; others go through json.Marshal. It returns ErrNoKey if the
+// tenant has none.
 func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (string, error) {
 	set, err := m.keySet(ctx, tenantID)
 	if err != nil {
@@ -25,14 +46,33 @@ func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (s
 	if set.private == nil {
 		return "", fmt.Errorf("%w (tenant %s)", ErrNoKey, tenantID)
 	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("keys: encode claims: %w", err)
-	}
 	signer, err := set.signer(typ)
 	if err != nil {
 		return "", err
 	}
+	a, ok := claims.(JSONAppender)
+	if !ok {
+		payload, err := json.Marshal(claims)
+		if err != nil {
+			return "", fmt.Errorf("keys: encode claims: %w", err)
+		}
+		return signCompact(signer, payload)
+	}
+	// go-jose keeps the payload only in the JSONWebSignature it returns,
+	// which signCompact drops once serialised: the buffer can be reused.
+	bp := payloadBuffers.Get().(*[]byte)
+	payload := a.AppendJSON((*bp)[:0])
+	token, err := signCompact(signer, payload)
+	if cap(payload) <= maxPooledPayload {
+		*bp = payload
+		payloadBuffers.Put(bp)
+	}
+	return token, err
+}
+
+// signCompact signs payload and returns the JWS Compact Serialization
+// (RFC 7515 §7.1).
+func signCompact(signer jose.Signer, payload []byte) (string, error) {
 	jws, err := signer.Sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("keys: sign: %w", err)

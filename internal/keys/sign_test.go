@@ -207,3 +207,41 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 }
+
+// appendingClaims encode themselves (JSONAppender) with a member order
+// json.Marshal would not choose, so the test sees which encoder ran.
+type appendingClaims struct{ sub string }
+
+func (c appendingClaims) AppendJSON(dst []byte) []byte {
+	return append(append(append(dst, `{"sub":"`...), c.sub...), `","aaa":1}`...)
+}
+
+func TestSignUsesTheClaimsOwnEncoding(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	e.ensure(t, "t1", AlgES256)
+	tests := []struct {
+		name   string
+		claims any
+		want   string
+	}{
+		{"JSONAppender", appendingClaims{sub: "usr_1"}, `{"sub":"usr_1","aaa":1}`},
+		{"pointer to JSONAppender", &appendingClaims{sub: "usr_2"}, `{"sub":"usr_2","aaa":1}`},
+		{"plain struct", testClaims{Iss: "i", Sub: "s"}, `{"iss":"i","sub":"s","scope":"","exp":0}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := e.m.Sign(ctx, "t1", TypAccessToken, tt.claims)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := e.m.Verify(ctx, "t1", tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(v.Payload) != tt.want {
+				t.Errorf("payload %s, want %s", v.Payload, tt.want)
+			}
+		})
+	}
+}

@@ -60,7 +60,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) (err erro
 	if err != nil {
 		return err
 	}
-	writeNoStoreJSON(w, http.StatusOK, resp)
+	writeTokenResponse(w, resp)
 	return nil
 }
 
