@@ -64,6 +64,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	st.SetMaxOpenConns(cfg.DBMaxOpenConns)
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("database: migrate: %w", err)
