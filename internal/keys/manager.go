@@ -33,6 +33,7 @@ type Manager struct {
 	retention  time.Duration
 	cacheTTL   time.Duration
 	cache      *cache
+	onChange   func(idp.Change)
 }
 
 var (
@@ -56,6 +57,7 @@ func New(o Options) *Manager {
 		jwksMaxAge: o.JWKSMaxAge,
 		retention:  o.Retention,
 		cacheTTL:   o.CacheTTL,
+		onChange:   o.OnChange,
 	}
 	if m.clock == nil {
 		m.clock = idp.SystemClock{}
