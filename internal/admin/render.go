@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/authalla/authalla/internal/page"
 )
@@ -19,7 +20,10 @@ import (
 // one templates/admin_{page}.html each. Templates use no functions, only
 // the view's methods (internal/page parses these files too).
 type renderer struct {
-	pages  map[string]*template.Template
+	// pages parses each page on its first render (an idle server holds
+	// only the pages an administrator opened; TestEveryAdminPageParses
+	// parses them all).
+	pages  map[string]func() (*template.Template, error)
 	assets map[string]string // name → /assets/ URL with its version
 	random io.Reader
 }
@@ -29,17 +33,19 @@ func newRenderer(fsys fs.FS, random io.Reader) (*renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin: templates: %w", err)
 	}
-	r := &renderer{pages: map[string]*template.Template{}, assets: map[string]string{}, random: random}
+	r := &renderer{pages: map[string]func() (*template.Template, error){}, assets: map[string]string{}, random: random}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/admin_"), ".html")
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New(name).Option("missingkey=error").ParseFS(fsys, "templates/admin_layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("admin: parse %s: %w", n, err)
-		}
-		r.pages[name] = t
+		r.pages[name] = sync.OnceValues(func() (*template.Template, error) {
+			t, err := template.New(name).Option("missingkey=error").ParseFS(fsys, "templates/admin_layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("admin: parse %s: %w", n, err)
+			}
+			return t, nil
+		})
 	}
 	// The same versioning as internal/page's /assets/ handler, which
 	// serves these files: the first 16 hex digits of their SHA-256.
@@ -58,9 +64,13 @@ func newRenderer(fsys fs.FS, random io.Reader) (*renderer, error) {
 // the assets. The page is rendered to a buffer first, so a template
 // failure becomes a clean error page.
 func (r *renderer) render(w http.ResponseWriter, status int, name string, v *view) error {
-	t, ok := r.pages[name]
+	parse, ok := r.pages[name]
 	if !ok {
 		return fmt.Errorf("admin: no template %q", name)
+	}
+	t, err := parse()
+	if err != nil {
+		return err
 	}
 	b := make([]byte, 16)
 	if _, err := io.ReadFull(r.random, b); err != nil {
@@ -75,6 +85,6 @@ func (r *renderer) render(w http.ResponseWriter, status int, name string, v *vie
 	page.SetSecurityHeaders(w.Header(), v.Nonce, v.secure)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/authalla/authalla/internal/bearer"
 	"github.com/authalla/authalla/internal/httpx"
@@ -50,7 +51,7 @@ type Handler struct {
 	clock   idp.Clock
 	log     *slog.Logger
 	limit   *bearer.Throttle
-	openapi []byte
+	openapi func() []byte
 }
 
 // New builds the Handler. Manage, Keys and Tokens are required (New
@@ -66,11 +67,16 @@ func New(o Options) *Handler {
 		o.Log = slog.Default()
 	}
 	h := &Handler{manage: o.Manage, keys: o.Keys, tokens: o.Tokens, proxies: o.Proxies, clock: o.Clock, log: o.Log, limit: &bearer.Throttle{Clock: o.Clock}}
-	doc, err := json.Marshal(openAPIDocument(routeTable()))
-	if err != nil {
-		panic("api: OpenAPI document: " + err.Error())
-	}
-	h.openapi = doc
+	// Built on its first request: half a megabyte and a few ms of CPU
+	// that a restart does not need to answer discovery (docs/benchmarks.md,
+	// "Footprint: memory and cold start").
+	h.openapi = sync.OnceValue(func() []byte {
+		doc, err := json.Marshal(openAPIDocument(routeTable()))
+		if err != nil {
+			panic("api: OpenAPI document: " + err.Error())
+		}
+		return doc
+	})
 	return h
 }
 
@@ -85,7 +91,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		_, _ = w.Write(h.openapi)
+		_, _ = w.Write(h.openapi())
 	})
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")

@@ -64,6 +64,7 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	st.SetMaxOpenConns(cfg.DBMaxOpenConns)
 	if err := st.Migrate(ctx); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("database: migrate: %w", err)
@@ -75,8 +76,11 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 	}
 	d := &deps{cfg: cfg, log: log, clock: clock, random: secret.Default, store: st, names: names, sealer: sealer, successorKey: successorKey}
 	d.metrics = metrics.New(metrics.Options{Version: Version, Log: log})
-	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys"), VerifiedCache: d.metrics.Cache("verified_tokens")})
 	d.changes = newChangeBus(st, log)
+	// Maintenance activates and retires keys on schedule; the bus tells
+	// this process's caches and, on PostgreSQL, the other nodes.
+	d.keys = keys.New(keys.Options{Store: st, Sealer: sealer, Clock: d.clock, Random: d.random, Cache: d.metrics.Cache("signing_keys"),
+		VerifiedCache: d.metrics.Cache("verified_tokens"), OnChange: d.changes.Publish})
 	d.changes.Subscribe(d.keys, d.names)
 	d.manage = manage.New(manage.Options{
 		Store: st, Keys: d.keys, Clock: d.clock, Random: d.random,

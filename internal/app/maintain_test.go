@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/authalla/authalla/internal/changes"
 	"github.com/authalla/authalla/internal/config"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
@@ -54,8 +56,15 @@ func TestMaintain(t *testing.T) {
 		t.Fatalf("a live challenge was purged: %v", err)
 	}
 
+	// The scheduled activation is announced on the change bus (so other
+	// nodes drop their cached keys without waiting for the key TTL).
+	var heard []idp.Change
+	d.changes.Subscribe(changes.SubscriberFunc(func(ch idp.Change) { heard = append(heard, ch) }))
 	clock.Advance(time.Hour)
 	maintain(ctx, d)
+	if !slices.Contains(heard, idp.Change{Kind: idp.ChangeKeys, TenantID: "acme"}) {
+		t.Fatalf("the scheduled activation was not announced; the bus carried %+v", heard)
+	}
 	if state := keyState(t, d, rot.Staged.ID); state != idp.KeyActive {
 		t.Fatalf("staged key is %s after an hour of maintenance", state)
 	}

@@ -142,6 +142,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return 1
 	case <-ctx.Done():
 	}
+	if path := e.getenv(heapProfileEnv); path != "" {
+		if err := writeHeapProfile(path); err != nil {
+			log.Warn("debug", "err", err)
+		}
+	}
 	log.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownGrace)
 	defer cancel()

@@ -59,7 +59,16 @@ type Config struct {
 	// counts and pool sizes are for the operator, so bind this to
 	// loopback or a private network (e.g. 127.0.0.1:9090).
 	MetricsListen string
+	// DBMaxOpenConns caps the database connections a node opens for
+	// reads: the PostgreSQL pool (reads and writes; default 10, half of
+	// it kept idle) or SQLite's read-only readers (default 4, all kept
+	// idle; SQLite always has exactly one writer). 0: the default.
+	DBMaxOpenConns int
 }
+
+// maxDBConns is the largest --db-max-open-conns accepted: far past what
+// one node can use, small enough that a typo is not a connection storm.
+const maxDBConns = 1000
 
 // Default returns the zero-config development settings.
 func Default() Config {
@@ -130,6 +139,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (AUTHALLA_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", c.ShutdownGrace, "drain time on SIGTERM (AUTHALLA_SHUTDOWN_GRACE)")
 	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address of a separate listener serving Prometheus metrics at /metrics; empty: none (AUTHALLA_METRICS_LISTEN)")
+	fs.IntVar(&c.DBMaxOpenConns, "db-max-open-conns", c.DBMaxOpenConns, "database connections per node: the PostgreSQL pool (default 10) or SQLite's readers (default 4, plus the one writer); 0: the default (AUTHALLA_DB_MAX_OPEN_CONNS)")
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -179,6 +189,13 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			return fmt.Errorf("AUTHALLA_SMTP_PORT: not a number: %q", v)
 		}
 		c.SMTP.Port = p
+	}
+	if v := getenv("AUTHALLA_DB_MAX_OPEN_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("AUTHALLA_DB_MAX_OPEN_CONNS: not a number: %q", v)
+		}
+		c.DBMaxOpenConns = n
 	}
 	if v := getenv("AUTHALLA_SHUTDOWN_GRACE"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -275,6 +292,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		bad("shutdown-grace", "must not be negative")
+	}
+	if c.DBMaxOpenConns < 0 || c.DBMaxOpenConns > maxDBConns {
+		bad("db-max-open-conns", "%d is not between 0 (the default) and %d", c.DBMaxOpenConns, maxDBConns)
 	}
 	if c.MetricsListen != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsListen); err != nil {

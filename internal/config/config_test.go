@@ -100,3 +100,34 @@ func TestMetricsListen(t *testing.T) {
 		t.Fatalf("port 0 on both (two free ports): %v", err)
 	}
 }
+
+func TestDBMaxOpenConns(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    int
+		wantErr string
+	}{
+		{name: "default", want: 0},
+		{name: "env", env: map[string]string{"AUTHALLA_DB_MAX_OPEN_CONNS": "25"}, want: 25},
+		{name: "flag wins", args: []string{"--db-max-open-conns", "3"}, env: map[string]string{"AUTHALLA_DB_MAX_OPEN_CONNS": "25"}, want: 3},
+		{name: "env not a number", env: map[string]string{"AUTHALLA_DB_MAX_OPEN_CONNS": "ten"}, wantErr: "AUTHALLA_DB_MAX_OPEN_CONNS"},
+		{name: "negative", args: []string{"--db-max-open-conns", "-1"}, wantErr: "db-max-open-conns"},
+		{name: "too many", args: []string{"--db-max-open-conns", "1001"}, wantErr: "db-max-open-conns"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load("serve", tc.args, env(tc.env), io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || c.DBMaxOpenConns != tc.want {
+				t.Fatalf("DBMaxOpenConns = %d, %v; want %d", c.DBMaxOpenConns, err, tc.want)
+			}
+		})
+	}
+}

@@ -39,6 +39,12 @@ type Options struct {
 	VerifiedTokens int
 	// VerifiedCache counts that cache's hits and misses (nil: not counted).
 	VerifiedCache cachestat.Recorder
+	// OnChange is told of the changes Maintain makes on its own (a
+	// staged key activated on schedule, a retired key removed), so that
+	// other nodes and this process's other caches drop the tenant's keys
+	// at once instead of after their cache TTL. Changes made through
+	// manage are announced by manage. Nil: nobody is told.
+	OnChange func(idp.Change)
 }
 
 // Verified is a JWT whose signature checked out against one of the

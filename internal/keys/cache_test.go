@@ -111,3 +111,26 @@ func TestCacheBounded(t *testing.T) {
 		t.Error("the oldest tenant was not evicted")
 	}
 }
+
+// TestCacheBoundedUnderTenantSpray puts far more tenants than the bound
+// into the key-set cache and checks it stays at the bound
+// (docs/deployment.md, "Memory bounds").
+func TestCacheBoundedUnderTenantSpray(t *testing.T) {
+	for _, bound := range []int{1, 64} {
+		c := newCache(bound)
+		for i := range 100 * bound {
+			c.mu.Lock()
+			c.put(fmt.Sprintf("t%d", i), &keySet{})
+			c.mu.Unlock()
+			if n := c.len(); n > bound {
+				t.Fatalf("cache holds %d tenants, bound %d", n, bound)
+			}
+		}
+		c.mu.Lock()
+		entries := len(c.entries)
+		c.mu.Unlock()
+		if n := c.len(); n != bound || entries != bound {
+			t.Fatalf("after the spray: lru %d, map %d, want %d", n, entries, bound)
+		}
+	}
+}

@@ -34,6 +34,7 @@ type Manager struct {
 	cacheTTL   time.Duration
 	cache      *cache
 	verified   *verifiedCache
+	onChange   func(idp.Change)
 }
 
 var (
@@ -57,6 +58,7 @@ func New(o Options) *Manager {
 		jwksMaxAge: o.JWKSMaxAge,
 		retention:  o.Retention,
 		cacheTTL:   o.CacheTTL,
+		onChange:   o.OnChange,
 	}
 	if m.clock == nil {
 		m.clock = idp.SystemClock{}

@@ -191,7 +191,7 @@ func (m *Manager) dropStaged(ctx context.Context, tenantID string, keys []idp.Si
 // TTL), and deletes retired keys past RemoveAfter, but only while an
 // active key remains so the JWKS is never empty. Races with other replicas
 // are harmless: a key another replica already activated or deleted is
-// skipped.
+// skipped. A change it made is announced to Options.OnChange.
 func (m *Manager) Maintain(ctx context.Context, tenantID string) error {
 	keys, err := m.List(ctx, tenantID)
 	if err != nil {
@@ -202,6 +202,9 @@ func (m *Manager) Maintain(ctx context.Context, tenantID string) error {
 	defer func() {
 		if changed {
 			m.invalidate(tenantID)
+			if m.onChange != nil {
+				m.onChange(idp.Change{Kind: idp.ChangeKeys, TenantID: tenantID})
+			}
 		}
 	}()
 

@@ -59,6 +59,7 @@ func (s *Server) serveMCP(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, err)
 		return
 	}
+	sdk := s.sdk() // registers the tools (and so toolScopes) once
 	need, err := s.requiredScopes(w, r)
 	if err != nil {
 		s.writeErr(w, r, err)
@@ -68,7 +69,7 @@ func (s *Server) serveMCP(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, insufficientScope(info, c.claims, missing))
 		return
 	}
-	s.sdk.ServeHTTP(w, r.WithContext(context.WithValue(c.ctx, callerKey{}, c)))
+	sdk.ServeHTTP(w, r.WithContext(context.WithValue(c.ctx, callerKey{}, c)))
 }
 
 // writeErr answers an error of the checks; anything not already an

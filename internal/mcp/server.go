@@ -3,6 +3,7 @@ package mcp
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	mcpsdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -47,14 +48,18 @@ type Server struct {
 	clock    idp.Clock
 	log      *slog.Logger
 	// toolScopes maps each tool's name to the scope it needs; filled by
-	// addTool while registering, read-only afterwards.
+	// addTool while registering (inside sdk's first call), read-only
+	// afterwards.
 	toolScopes map[string]string
 	issuersOf  func(*idp.Tenant) []string
-	sdk        http.Handler
+	// sdk registers the tools on its first call and returns the SDK's
+	// handler.
+	sdk func() http.Handler
 }
 
-// New builds the Server and registers every tool. Manage, Keys and Tokens
-// are required (New panics without them: a wiring bug).
+// New builds the Server; its tools are registered on the first MCP
+// request. Manage, Keys and Tokens are required (New panics without them:
+// a wiring bug).
 func New(o Options) *Server {
 	if o.Manage == nil || o.Keys == nil || o.Tokens == nil {
 		panic("mcp: New needs Manage, Keys and Tokens")
@@ -78,10 +83,20 @@ func New(o Options) *Server {
 		toolScopes: map[string]string{},
 		issuersOf:  o.Issuers,
 	}
-	srv := mcpsdk.NewServer(&mcpsdk.Implementation{Name: "authalla", Title: "Authalla", Version: o.Version},
+	// The tools' JSON schemas cost more CPU than the rest of the server's
+	// construction together; they are built on the first MCP request so
+	// that a restart answers discovery sooner (docs/benchmarks.md,
+	// "Footprint: memory and cold start").
+	s.sdk = sync.OnceValue(func() http.Handler { return s.build(o.Version, o.Log) })
+	return s
+}
+
+// build registers every tool and returns the SDK's handler.
+func (s *Server) build(version string, log *slog.Logger) http.Handler {
+	srv := mcpsdk.NewServer(&mcpsdk.Implementation{Name: "authalla", Title: "Authalla", Version: version},
 		&mcpsdk.ServerOptions{Instructions: instructions})
 	s.registerTools(srv)
-	s.sdk = mcpsdk.NewStreamableHTTPHandler(func(*http.Request) *mcpsdk.Server { return srv }, &mcpsdk.StreamableHTTPOptions{
+	return mcpsdk.NewStreamableHTTPHandler(func(*http.Request) *mcpsdk.Server { return srv }, &mcpsdk.StreamableHTTPOptions{
 		// Stateless: no Mcp-Session-Id, every POST stands alone, so every
 		// protocol revision's client works against any replica.
 		Stateless: true,
@@ -94,9 +109,8 @@ func New(o Options) *Server {
 		// tenant resolver answers 404) and a foreign Origin is refused.
 		DisableLocalhostProtection: true,
 		MaxRequestBodyBytes:        maxBody,
-		Logger:                     o.Log,
+		Logger:                     log,
 	})
-	return s
 }
 
 // instructions tell the model how the tools fit together (MCP

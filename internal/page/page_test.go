@@ -305,3 +305,39 @@ func TestMiddlewareInstallsCSRFAndRenderer(t *testing.T) {
 		t.Fatalf("path issuer CSRF cookie = %+v", c)
 	}
 }
+
+// TestEveryPageParses parses every embedded page template: New defers
+// parsing to the first render, so a broken template must fail here
+// rather than on a user's request.
+func TestEveryPageParses(t *testing.T) {
+	r := newRenderer(t, themes{})
+	if len(r.pages) < 2 {
+		t.Fatalf("found %d page templates", len(r.pages))
+	}
+	for name, parse := range r.pages {
+		if _, err := parse(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestBrokenPageFailsOnRender(t *testing.T) {
+	fsys := fstest.MapFS{
+		"templates/layout.html": {Data: []byte(`{{define "layout"}}{{template "content" .}}{{end}}`)},
+		"templates/error.html":  {Data: []byte(`{{define "content"}}x{{end}}`)},
+		"templates/bad.html":    {Data: []byte(`{{define "content"}}{{if}}{{end}}`)},
+		"static/app.css":        {Data: []byte(`body{}`)},
+	}
+	r, err := New(nil, Options{FS: fsys, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	err = r.Render(w, httptest.NewRequest("GET", "/", nil), 200, "bad", "Bad", nil)
+	if err == nil || !strings.Contains(err.Error(), "parse templates/bad.html") {
+		t.Fatalf("Render of a broken template = %v", err)
+	}
+	if w.Code != 200 || w.Body.Len() != 0 {
+		t.Fatalf("a broken template wrote %d %q", w.Code, w.Body.String())
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -31,18 +32,21 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Renderer renders the hosted pages. Templates are parsed once, in New; it
-// is safe for concurrent use.
+// Renderer renders the hosted pages. Each template is parsed once, on its
+// first render (a restart answers its first request sooner and an idle
+// server holds only the pages it served; TestEveryPageParses parses them
+// all); it is safe for concurrent use.
 type Renderer struct {
 	themes store.Themes
-	pages  map[string]*template.Template
+	// pages parses each page's template on its first call.
+	pages  map[string]func() (*template.Template, error)
 	assets map[string]asset
 	random io.Reader
 	log    *slog.Logger
 }
 
-// New parses every page template (templates/*.html, each combined with
-// templates/layout.html) and loads the static assets. themes may be nil, in
+// New finds every page template (templates/*.html, each combined with
+// templates/layout.html, parsed on first use) and loads the static assets. themes may be nil, in
 // which case every page uses the default theme.
 func New(themes store.Themes, opts Options) (*Renderer, error) {
 	if opts.FS == nil {
@@ -58,17 +62,20 @@ func New(themes store.Themes, opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("page: templates: %w", err)
 	}
-	r := &Renderer{themes: themes, pages: map[string]*template.Template{}, random: opts.Random, log: opts.Log}
+	r := &Renderer{themes: themes, pages: map[string]func() (*template.Template, error){}, random: opts.Random, log: opts.Log}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
 		if name == "layout" {
 			continue
 		}
-		t, err := template.New(name).Option("missingkey=error").ParseFS(opts.FS, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("page: parse %s: %w", n, err)
-		}
-		r.pages[name] = t
+		fsys := opts.FS
+		r.pages[name] = sync.OnceValues(func() (*template.Template, error) {
+			t, err := template.New(name).Option("missingkey=error").ParseFS(fsys, "templates/layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("page: parse %s: %w", n, err)
+			}
+			return t, nil
+		})
 	}
 	if _, ok := r.pages["error"]; !ok {
 		return nil, fmt.Errorf("page: templates/error.html is missing")
@@ -143,9 +150,13 @@ func Initial(s string) string {
 // instead of half a page; only then are the headers (with a fresh CSP
 // nonce) and the body written.
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, name, title string, data any) error {
-	t, ok := r.pages[name]
+	parse, ok := r.pages[name]
 	if !ok {
 		return fmt.Errorf("page: no template %q", name)
+	}
+	t, err := parse()
+	if err != nil {
+		return err
 	}
 	nonce, err := r.nonce()
 	if err != nil {

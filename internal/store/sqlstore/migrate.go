@@ -76,10 +76,26 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.upToDate(ctx, len(ms)) {
+		return nil
+	}
 	if s.postgres() {
 		return s.migratePostgres(ctx, ms)
 	}
 	return s.migrateSQLite(ctx, ms)
+}
+
+// upToDate reports, with one query, whether schema_migrations records
+// exactly the versions 1…known (version is its primary key, so known rows
+// whose highest is known are those). Then a restart skips the advisory
+// lock and the per-step transactions (docs/benchmarks.md, "Footprint:
+// memory and cold start"). Any other answer, an error included (no table
+// yet), takes the full path, which applies what is missing and refuses a
+// newer schema.
+func (s *Store) upToDate(ctx context.Context, known int) bool {
+	var n, top int
+	err := runner{s: s, x: s.w}.row(ctx, `SELECT COUNT(*), COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&n, &top)
+	return err == nil && n == known && top == known
 }
 
 const createMigrationsSQLite = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -36,3 +36,25 @@ func TestPoolStats(t *testing.T) {
 		})
 	}
 }
+
+func TestSetMaxOpenConns(t *testing.T) {
+	// The pool that serves reads, and its default size.
+	pool := map[string]string{DialectSQLite: PoolRead, DialectPostgres: PoolMain}
+	def := map[string]int{DialectSQLite: sqliteReaders, DialectPostgres: postgresMaxOpen}
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			s := d.open(t)
+			tests := []struct{ n, want int }{{0, def[s.Dialect()]}, {-3, def[s.Dialect()]}, {2, 2}, {9, 9}}
+			for _, tc := range tests {
+				s.SetMaxOpenConns(tc.n)
+				st := s.PoolStats()
+				if got := st[pool[s.Dialect()]].MaxOpenConnections; got != tc.want {
+					t.Errorf("SetMaxOpenConns(%d): %d open, want %d", tc.n, got, tc.want)
+				}
+				if w, ok := st[PoolWrite]; ok && w.MaxOpenConnections != 1 {
+					t.Errorf("SetMaxOpenConns(%d): SQLite writer pool %d, want 1", tc.n, w.MaxOpenConnections)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package sqlstore
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestUpToDate checks the one-query check that lets a restart skip the
+// migration steps: true only when schema_migrations holds exactly the
+// versions 1…SchemaVersion().
+func TestUpToDate(t *testing.T) {
+	raw, err := Open(context.Background(), filepath.Join(t.TempDir(), "fresh.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if raw.upToDate(testContext(t), SchemaVersion()) {
+		t.Fatal("a database without schema_migrations is up to date")
+	}
+	known := SchemaVersion()
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			s := d.open(t) // migrated
+			ctx := testContext(t)
+			w := s.writer()
+			steps := []struct {
+				name string
+				sql  string
+				args []any
+				want bool
+			}{
+				{"migrated", "", nil, true},
+				{"a step missing", `DELETE FROM schema_migrations WHERE version = ?`, []any{1}, false},
+				{"restored", `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, []any{1, time.Now()}, true},
+				{"a newer step", `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, []any{known + 1, time.Now()}, false},
+			}
+			for _, st := range steps {
+				if st.sql != "" {
+					if _, err := w.exec(ctx, st.sql, st.args...); err != nil {
+						t.Fatalf("%s: %v", st.name, err)
+					}
+				}
+				if got := s.upToDate(ctx, known); got != st.want {
+					t.Fatalf("%s: upToDate = %v, want %v", st.name, got, st.want)
+				}
+			}
+		})
+	}
+}
