@@ -121,6 +121,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if path := e.getenv(cpuProfileEnv); path != "" {
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			log.Warn("debug", "err", err)
+		} else {
+			defer func() {
+				if err := stopProfile(); err != nil {
+					log.Warn("debug", "err", err)
+				}
+			}()
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 

@@ -41,10 +41,16 @@ func (l *lockedBuffer) String() string {
 // further serve flags.
 func startServe(t *testing.T, dataDir string, extra ...string) (lines []string, base string, stop func() int, stderr *lockedBuffer) {
 	t.Helper()
+	return startServeEnv(t, dataDir, func(string) string { return "" }, extra...)
+}
+
+// startServeEnv is startServe with the process environment getenv reads.
+func startServeEnv(t *testing.T, dataDir string, getenv func(string) string, extra ...string) (lines []string, base string, stop func() int, stderr *lockedBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	stderr = &lockedBuffer{}
-	e := &env{stdout: pw, stderr: stderr, getenv: func(string) string { return "" }}
+	e := &env{stdout: pw, stderr: stderr, getenv: getenv}
 	done := make(chan int, 1)
 	go func() {
 		code := run(ctx, e, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--shutdown-grace", "5s"}, extra...))
