@@ -1,0 +1,236 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+)
+
+// WAL checkpoints for SQLite, off the request path.
+//
+// In WAL mode a commit appends pages to the -wal file; a checkpoint copies
+// them back into the database file and fsyncs that file. By default SQLite
+// runs the checkpoint inside whichever commit takes the log past 1,000
+// pages (wal_autocheckpoint): that request waits for the copy and the
+// fsync, and so does every write queued behind it on the single writer.
+// Under load that was most of the token endpoint's latency tail.
+//
+// So the writer connection has automatic checkpoints off
+// (wal_autocheckpoint(0)), and the store's checkpointer goroutine runs them
+// on a connection of its own, one at a time:
+//
+//   - Every checkpointInterval, a PASSIVE checkpoint. It copies the frames
+//     no reader still needs, never waits for a reader or the writer, and
+//     commits carry on while it runs. (The log's length is only reported by
+//     a checkpoint, so the trigger is time, not a page count; a call with
+//     nothing to copy costs microseconds and no fsync.)
+//   - When the log holds restartFrames frames or more, a RESTART
+//     checkpoint while the store's writer connection is held. Under steady
+//     writes PASSIVE checkpoints never drain the log (frames arrive while
+//     one runs, and some reader always holds a recent snapshot), and SQLite
+//     reuses the log from its start only once it is drained. The pause is
+//     the copy of the frames written since the last PASSIVE checkpoint plus
+//     one fsync; readers get up to checkpointBusyMS to let go of the log.
+//     This bounds the log file.
+//   - When the log is fully copied and nothing was written for idleTicks
+//     intervals, a TRUNCATE checkpoint empties the file.
+//
+// Durability is unchanged: every commit still fsyncs the log before it
+// returns (synchronous=FULL), and a checkpoint fsyncs the database file
+// before the log it copied may be overwritten.
+
+// Checkpoint settings.
+const (
+	checkpointInterval = 100 * time.Millisecond
+	// restartFrames is 4,096 pages: 16 MiB of log with 4 KiB pages.
+	restartFrames = 4096
+	idleTicks     = 10
+	// checkpointBusyMS is the checkpointer connection's busy timeout: how
+	// long a RESTART or TRUNCATE checkpoint waits for readers (and for
+	// another process's writer). Past it the checkpoint is tried again on a
+	// later tick.
+	checkpointBusyMS = 100
+	// writerWait bounds how long the checkpointer waits for the writer
+	// connection before a RESTART or TRUNCATE checkpoint.
+	writerWait = time.Second
+)
+
+// Checkpoint modes (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
+const (
+	ckptPassive  = "PASSIVE"
+	ckptRestart  = "RESTART"
+	ckptTruncate = "TRUNCATE"
+)
+
+// checkpointer runs the checkpoints of one SQLite store.
+type checkpointer struct {
+	db      *sql.DB // one connection, used by nothing else
+	writer  *sql.DB // the store's writer, held during RESTART and TRUNCATE
+	walPath string
+	// restartAt is restartFrames; tests lower it.
+	restartAt int
+
+	mu       sync.Mutex // one checkpoint at a time
+	lastLog  int        // log frames after the previous step
+	idle     int        // consecutive steps that found nothing new
+	failing  bool       // the previous step failed (logged once)
+	stop     context.CancelFunc
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+// ckptResult is one row of PRAGMA wal_checkpoint: whether the checkpoint
+// could not finish (another connection held a lock it needed), the frames
+// in the log and the frames copied into the database.
+type ckptResult struct {
+	busy       bool
+	log, moved int
+}
+
+// openCheckpointer opens the checkpointer's connection to path. It does
+// not start the goroutine (start).
+func openCheckpointer(ctx context.Context, path string, writer *sql.DB) (*checkpointer, error) {
+	db, err := sql.Open("sqlite", checkpointerDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("checkpointer: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("checkpointer: %w", err)
+	}
+	return &checkpointer{db: db, writer: writer, walPath: path + "-wal", restartAt: restartFrames}, nil
+}
+
+// start runs a step every interval until close.
+func (c *checkpointer) start(interval time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stop = cancel
+	c.done = make(chan struct{})
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := c.step(ctx); ctx.Err() == nil {
+					c.report(err)
+				}
+			}
+		}
+	}()
+}
+
+// report logs the first failure of a run of failing steps, and the
+// recovery: the next tick tries again, so one line per outage is enough.
+func (c *checkpointer) report(err error) {
+	if err == nil {
+		if c.failing {
+			slog.Info("sqlstore: WAL checkpoints work again")
+		}
+		c.failing = false
+		return
+	}
+	if !c.failing {
+		slog.Warn("sqlstore: WAL checkpoint failed; retrying", "err", err)
+	}
+	c.failing = true
+}
+
+// close stops the goroutine, waits for a running step, and closes the
+// connection.
+func (c *checkpointer) close() error {
+	c.stopOnce.Do(func() {
+		if c.stop != nil {
+			c.stop()
+			<-c.done
+		}
+	})
+	return c.db.Close()
+}
+
+// step runs one PASSIVE checkpoint and, if the log is long or idle, the
+// RESTART or TRUNCATE checkpoint that follows (see the top of this file).
+func (c *checkpointer) step(ctx context.Context) error {
+	_, err := c.stepResult(ctx)
+	return err
+}
+
+// stepResult is step, returning the last checkpoint's result.
+func (c *checkpointer) stepResult(ctx context.Context) (ckptResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	res, err := c.checkpoint(ctx, ckptPassive)
+	if err != nil {
+		return res, err
+	}
+	if res.log == c.lastLog && res.moved == res.log {
+		c.idle++
+	} else {
+		c.idle = 0
+	}
+	c.lastLog = res.log
+	switch {
+	case res.log >= c.restartAt:
+		res, err = c.holdingWriter(ctx, ckptRestart)
+	case c.idle >= idleTicks && c.walSize() > 0:
+		res, err = c.holdingWriter(ctx, ckptTruncate)
+	default:
+		return res, nil
+	}
+	if err == nil && !res.busy {
+		c.lastLog, c.idle = 0, 0
+	}
+	return res, err
+}
+
+// holdingWriter runs a checkpoint of mode while it holds the store's writer
+// connection, so that no write of this process waits on a lock inside
+// SQLite (it waits for the connection instead, and starts as soon as the
+// checkpoint ends).
+func (c *checkpointer) holdingWriter(ctx context.Context, mode string) (ckptResult, error) {
+	wctx, cancel := context.WithTimeout(ctx, writerWait)
+	defer cancel()
+	conn, err := c.writer.Conn(wctx)
+	if err != nil {
+		return ckptResult{}, fmt.Errorf("checkpoint %s: writer connection: %w", mode, err)
+	}
+	defer conn.Close()
+	return c.checkpoint(ctx, mode)
+}
+
+// checkpoint runs PRAGMA wal_checkpoint(mode) on the checkpointer's
+// connection.
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) (ckptResult, error) {
+	var busy, log, moved int
+	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &moved); err != nil {
+		return ckptResult{}, fmt.Errorf("checkpoint %s: %w", mode, err)
+	}
+	return ckptResult{busy: busy != 0, log: log, moved: moved}, nil
+}
+
+// walSize is the size of the log file in bytes; 0 when it does not exist.
+func (c *checkpointer) walSize() int64 {
+	fi, err := os.Stat(c.walPath)
+	if err != nil {
+		return 0 // missing: nothing to truncate; unreadable: the next step sees
+	}
+	return fi.Size()
+}
+
+// checkpointerDSN is the checkpointer connection's DSN: synchronous=FULL
+// (a checkpoint syncs the log and the database file only when its
+// connection's synchronous setting asks for it) and a short busy timeout.
+func checkpointerDSN(path string) string {
+	return path + "?" + sqlitePragmas(checkpointBusyMS, "synchronous(FULL)").Encode()
+}
