@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -57,6 +58,9 @@ const (
 	// writerWait bounds how long the checkpointer waits for the writer
 	// connection before a RESTART or TRUNCATE checkpoint.
 	writerWait = time.Second
+	// maxHoldOff is the longest backoff of RESTART and TRUNCATE, in steps
+	// (6.4 s at checkpointInterval).
+	maxHoldOff = 64
 )
 
 // Checkpoint modes (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
@@ -74,13 +78,17 @@ type checkpointer struct {
 	// restartAt is restartFrames; tests lower it.
 	restartAt int
 
-	mu       sync.Mutex // one checkpoint at a time
-	lastLog  int        // log frames after the previous step
-	idle     int        // consecutive steps that found nothing new
-	failing  bool       // the previous step failed (logged once)
-	stop     context.CancelFunc
-	done     chan struct{}
-	stopOnce sync.Once
+	mu      sync.Mutex // one checkpoint at a time
+	lastLog int        // log frames after the previous step
+	idle    int        // consecutive steps that found nothing new
+	failing bool       // the previous step failed (logged once)
+	// backoff is the number of steps to skip RESTART and TRUNCATE after
+	// the last one found a reader in the way (doubling up to maxHoldOff);
+	// holdOff counts them down.
+	backoff, holdOff int
+	stop             context.CancelFunc
+	done             chan struct{}
+	stopOnce         sync.Once
 }
 
 // ckptResult is one row of PRAGMA wal_checkpoint: whether the checkpoint
@@ -180,16 +188,31 @@ func (c *checkpointer) stepResult(ctx context.Context) (ckptResult, error) {
 		c.idle = 0
 	}
 	c.lastLog = res.log
+	var mode string
 	switch {
 	case res.log >= c.restartAt:
-		res, err = c.holdingWriter(ctx, ckptRestart)
+		mode = ckptRestart
 	case c.idle >= idleTicks && c.walSize() > 0:
-		res, err = c.holdingWriter(ctx, ckptTruncate)
+		mode = ckptTruncate
 	default:
 		return res, nil
 	}
-	if err == nil && !res.busy {
-		c.lastLog, c.idle = 0, 0
+	if c.holdOff > 0 {
+		c.holdOff--
+		return res, nil
+	}
+	res, err = c.holdingWriter(ctx, mode)
+	switch {
+	case err != nil:
+	case res.busy:
+		// A reader held on to the log for checkpointBusyMS while writes
+		// waited: wait longer before holding them up again, so that a
+		// long read (an export, a large search) costs the writer one
+		// pause per backoff period, not one per tick.
+		c.backoff = min(max(2*c.backoff, 1), maxHoldOff)
+		c.holdOff = c.backoff
+	default:
+		c.lastLog, c.idle, c.backoff = 0, 0, 0
 	}
 	return res, err
 }
@@ -202,6 +225,11 @@ func (c *checkpointer) holdingWriter(ctx context.Context, mode string) (ckptResu
 	wctx, cancel := context.WithTimeout(ctx, writerWait)
 	defer cancel()
 	conn, err := c.writer.Conn(wctx)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		// The writer stayed busy (a queue of plain writes): not a
+		// failure, the next step tries again.
+		return ckptResult{busy: true}, nil
+	}
 	if err != nil {
 		return ckptResult{}, fmt.Errorf("checkpoint %s: writer connection: %w", mode, err)
 	}

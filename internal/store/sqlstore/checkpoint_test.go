@@ -219,3 +219,61 @@ func TestCheckpointerRunsOnItsOwn(t *testing.T) {
 		t.Fatal("a committed row is missing")
 	}
 }
+
+// TestCheckpointerBacksOff checks that a RESTART that a long read blocks
+// is not tried again on every step (each try holds writes up for up to
+// checkpointBusyMS), that the pause between tries doubles, and that the
+// log is restarted once the read ends.
+func TestCheckpointerBacksOff(t *testing.T) {
+	s := newSQLite(t)
+	c := manualCheckpoints(t, s)
+	c.restartAt = 8
+	ctx := testContext(t)
+	long, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := long.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	insertAccounts(t, s, "long", 20)
+	// tried: whether each step held the writer for a RESTART.
+	var tried []bool
+	for range 8 {
+		before := c.holdOff
+		res, err := c.stepResult(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attempted := before == 0
+		tried = append(tried, attempted)
+		if attempted && !res.busy {
+			t.Fatal("RESTART finished while a reader held an older snapshot")
+		}
+	}
+	// Tries at steps 1, 3, 6: skip 1, then 2, then 4.
+	want := []bool{true, false, true, false, false, true, false, false}
+	for i := range want {
+		if tried[i] != want[i] {
+			t.Fatalf("RESTART tries by step %v, want %v", tried, want)
+		}
+	}
+	_ = long.Rollback()
+	for c.holdOff > 0 {
+		if err := c.step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := c.stepResult(ctx)
+	if err != nil || res.busy {
+		t.Fatalf("RESTART after the read ended: %+v, %v", res, err)
+	}
+	if c.backoff != 0 {
+		t.Fatalf("backoff %d after a RESTART that finished, want 0", c.backoff)
+	}
+	insertAccounts(t, s, "after", 1)
+	if got := walFrames(t, c); got > 4 {
+		t.Fatalf("log of %d frames after one commit: it was not started over", got)
+	}
+}
