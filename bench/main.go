@@ -51,6 +51,7 @@ type options struct {
 	runs         int
 	warmup       int
 	serverPID    int
+	tail         bool
 }
 
 func main() {
@@ -82,6 +83,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&o.runs, "runs", 5, "timed runs per scenario (the median rate is reported)")
 	fs.IntVar(&o.warmup, "warmup", 200, "untimed requests before the runs of each scenario")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id on this machine: report its CPU time per request (Linux /proc)")
+	fs.BoolVar(&o.tail, "tail", false, "per run, print how many requests took 4 x the median or more in each tenth of the run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -137,6 +139,10 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return fmt.Errorf("%s: run %d: %w", sc.name, i+1, err)
 			}
 			fmt.Fprintf(stderr, "%s: run %d: %d ok, %d errors, %.0f req/s\n", sc.name, i+1, r.completed, r.errors, r.rate())
+			if o.tail && len(r.latencies) > 0 {
+				p50 := summarize(sc.name, []runResult{r}).p50
+				fmt.Fprintf(stderr, "%s: run %d: requests of 4 x p50 (%s) or more by tenth of the run: %v\n", sc.name, i+1, formatDuration(4*p50), r.slowByTenth(4*p50))
+			}
 			results = append(results, r)
 		}
 		s := summarize(sc.name, results)
