@@ -29,16 +29,19 @@ import (
 //     commits carry on while it runs. (The log's length is only reported by
 //     a checkpoint, so the trigger is time, not a page count; a call with
 //     nothing to copy costs microseconds and no fsync.)
-//   - When the log holds restartFrames frames or more, a RESTART
-//     checkpoint while the store's writer connection is held. Under steady
-//     writes PASSIVE checkpoints never drain the log (frames arrive while
-//     one runs, and some reader always holds a recent snapshot), and SQLite
-//     reuses the log from its start only once it is drained. The pause is
-//     the copy of the frames written since the last PASSIVE checkpoint plus
-//     one fsync; readers get up to checkpointBusyMS to let go of the log.
-//     This bounds the log file.
+//   - When the log holds boundFrames frames or more, a TRUNCATE checkpoint
+//     while the store's writer connection is held. Under steady writes
+//     SQLite never starts the log over by itself: that needs a moment with
+//     the log fully copied and no reader on it, and some reader is always
+//     on it. (A RESTART checkpoint was not enough: under load, readers
+//     were back on the log before the next commit, which then appended.
+//     TRUNCATE resets the log inside the checkpoint.) The pause is the copy
+//     of the frames written since the last PASSIVE checkpoint, one fsync,
+//     and up to checkpointBusyMS for readers to let go of the log; if they
+//     do not, the checkpoint gives up and is tried again later, less and
+//     less often while it keeps failing. This bounds the log file.
 //   - When the log is fully copied and nothing was written for idleTicks
-//     intervals, a TRUNCATE checkpoint empties the file.
+//     intervals, the same TRUNCATE checkpoint empties the file.
 //
 // Durability is unchanged: every commit still fsyncs the log before it
 // returns (synchronous=FULL), and a checkpoint fsyncs the database file
@@ -47,18 +50,20 @@ import (
 // Checkpoint settings.
 const (
 	checkpointInterval = 100 * time.Millisecond
-	// restartFrames is 4,096 pages: 16 MiB of log with 4 KiB pages.
-	restartFrames = 4096
-	idleTicks     = 10
+	// boundFrames is 16,384 pages: 64 MiB of log with 4 KiB pages, a few
+	// seconds of writes at full speed, so that the pause of a TRUNCATE
+	// comes that rarely.
+	boundFrames = 16384
+	idleTicks   = 10
 	// checkpointBusyMS is the checkpointer connection's busy timeout: how
-	// long a RESTART or TRUNCATE checkpoint waits for readers (and for
-	// another process's writer). Past it the checkpoint is tried again on a
-	// later tick.
-	checkpointBusyMS = 100
+	// long a TRUNCATE checkpoint waits for readers (and for another
+	// process's writer) while writes wait. Past it the checkpoint is tried
+	// again on a later tick.
+	checkpointBusyMS = 20
 	// writerWait bounds how long the checkpointer waits for the writer
-	// connection before a RESTART or TRUNCATE checkpoint.
+	// connection before a TRUNCATE checkpoint.
 	writerWait = time.Second
-	// maxHoldOff is the longest backoff of RESTART and TRUNCATE, in steps
+	// maxHoldOff is the longest backoff of TRUNCATE, in steps
 	// (6.4 s at checkpointInterval).
 	maxHoldOff = 64
 )
@@ -66,23 +71,22 @@ const (
 // Checkpoint modes (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
 const (
 	ckptPassive  = "PASSIVE"
-	ckptRestart  = "RESTART"
 	ckptTruncate = "TRUNCATE"
 )
 
 // checkpointer runs the checkpoints of one SQLite store.
 type checkpointer struct {
 	db      *sql.DB // one connection, used by nothing else
-	writer  *sql.DB // the store's writer, held during RESTART and TRUNCATE
+	writer  *sql.DB // the store's writer, held during TRUNCATE
 	walPath string
-	// restartAt is restartFrames; tests lower it.
-	restartAt int
+	// boundAt is boundFrames; tests lower it.
+	boundAt int
 
 	mu      sync.Mutex // one checkpoint at a time
 	lastLog int        // log frames after the previous step
 	idle    int        // consecutive steps that found nothing new
 	failing bool       // the previous step failed (logged once)
-	// backoff is the number of steps to skip RESTART and TRUNCATE after
+	// backoff is the number of steps to skip TRUNCATE after
 	// the last one found a reader in the way (doubling up to maxHoldOff);
 	// holdOff counts them down.
 	backoff, holdOff int
@@ -114,7 +118,7 @@ func openCheckpointer(ctx context.Context, path string, writer *sql.DB) (*checkp
 		db.Close()
 		return nil, fmt.Errorf("checkpointer: %w", err)
 	}
-	return &checkpointer{db: db, writer: writer, walPath: path + "-wal", restartAt: restartFrames}, nil
+	return &checkpointer{db: db, writer: writer, walPath: path + "-wal", boundAt: boundFrames}, nil
 }
 
 // start runs a step every interval until close.
@@ -168,7 +172,7 @@ func (c *checkpointer) close() error {
 }
 
 // step runs one PASSIVE checkpoint and, if the log is long or idle, the
-// RESTART or TRUNCATE checkpoint that follows (see the top of this file).
+// TRUNCATE checkpoint that follows (see the top of this file).
 func (c *checkpointer) step(ctx context.Context) error {
 	_, err := c.stepResult(ctx)
 	return err
@@ -188,20 +192,16 @@ func (c *checkpointer) stepResult(ctx context.Context) (ckptResult, error) {
 		c.idle = 0
 	}
 	c.lastLog = res.log
-	var mode string
-	switch {
-	case res.log >= c.restartAt:
-		mode = ckptRestart
-	case c.idle >= idleTicks && c.walSize() > 0:
-		mode = ckptTruncate
-	default:
+	long := res.log >= c.boundAt
+	idle := c.idle >= idleTicks && c.walSize() > 0
+	if !long && !idle {
 		return res, nil
 	}
 	if c.holdOff > 0 {
 		c.holdOff--
 		return res, nil
 	}
-	res, err = c.holdingWriter(ctx, mode)
+	res, err = c.holdingWriter(ctx, ckptTruncate)
 	switch {
 	case err != nil:
 	case res.busy:

@@ -80,26 +80,27 @@ func TestCommitsDoNotCheckpoint(t *testing.T) {
 
 // TestCheckpointerBoundsLog checks that the log file stays bounded while
 // a reader always holds a snapshot older than the last commit, the
-// pattern under which PASSIVE checkpoints never drain the log (and SQLite
-// never starts it over): each round a reader opens a snapshot, commits
-// follow, and the reader lets go shortly after the checkpointer's step
-// began. With RESTART checkpoints the file stays small; with PASSIVE
-// ones only (the control case) it grows with every round.
+// pattern under which PASSIVE checkpoints never drain the log and SQLite
+// never starts it over: each round a reader opens a snapshot and commits
+// follow. With the checkpointer's TRUNCATE the reader lets go while the
+// step runs (as a request's read ends) and the file stays small; in the
+// control case, PASSIVE checkpoints only, it lets go after the step and
+// the file grows with every round.
 func TestCheckpointerBoundsLog(t *testing.T) {
 	const rounds, perRound = 30, 20
 	big := strings.Repeat("x", 3000) // about one page per insert
 	for _, tc := range []struct {
-		name      string
-		restartAt int
-		bounded   bool
+		name    string
+		boundAt int
+		bounded bool
 	}{
-		{name: "restart", restartAt: 32, bounded: true},
-		{name: "passive only", restartAt: 1 << 30, bounded: false},
+		{name: "truncate", boundAt: 32, bounded: true},
+		{name: "passive only", boundAt: 1 << 30, bounded: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSQLite(t)
 			c := manualCheckpoints(t, s)
-			c.restartAt = tc.restartAt
+			c.boundAt = tc.boundAt
 			ctx := testContext(t)
 			var largest int64
 			for r := range rounds {
@@ -117,23 +118,25 @@ func TestCheckpointerBoundsLog(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+				largest = max(largest, c.walSize())
 				released := make(chan struct{})
-				go func() {
-					defer close(released)
-					time.Sleep(10 * time.Millisecond)
-					_ = tx.Rollback()
-				}()
+				if tc.bounded {
+					go func() { _ = tx.Rollback(); close(released) }()
+				}
 				if err := c.step(ctx); err != nil {
 					t.Fatal(err)
 				}
+				if !tc.bounded {
+					_ = tx.Rollback()
+					close(released)
+				}
 				<-released
-				largest = max(largest, c.walSize())
 			}
 			frames := (largest - 32) / (4096 + 24)
 			// Unbounded, the log holds every round's frames (30 x 20
-			// commits of two or more pages); bounded, restartAt plus a
-			// few rounds' worth even if a restart or two time out.
-			if bound := int64(tc.restartAt + 4*perRound*3); tc.bounded && frames > bound {
+			// commits of one page or more); bounded, boundAt plus a few
+			// rounds' worth even if a TRUNCATE or two find the reader.
+			if bound := int64(tc.boundAt + 4*perRound*3); tc.bounded && frames > bound {
 				t.Errorf("log file reached %d frames, bound %d", frames, bound)
 			}
 			if !tc.bounded && frames < rounds*perRound {
@@ -220,14 +223,14 @@ func TestCheckpointerRunsOnItsOwn(t *testing.T) {
 	}
 }
 
-// TestCheckpointerBacksOff checks that a RESTART that a long read blocks
+// TestCheckpointerBacksOff checks that a TRUNCATE that a long read blocks
 // is not tried again on every step (each try holds writes up for up to
 // checkpointBusyMS), that the pause between tries doubles, and that the
-// log is restarted once the read ends.
+// log is emptied once the read ends.
 func TestCheckpointerBacksOff(t *testing.T) {
 	s := newSQLite(t)
 	c := manualCheckpoints(t, s)
-	c.restartAt = 8
+	c.boundAt = 8
 	ctx := testContext(t)
 	long, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
@@ -238,7 +241,7 @@ func TestCheckpointerBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	insertAccounts(t, s, "long", 20)
-	// tried: whether each step held the writer for a RESTART.
+	// tried: whether each step held the writer for a TRUNCATE.
 	var tried []bool
 	for range 8 {
 		before := c.holdOff
@@ -249,14 +252,14 @@ func TestCheckpointerBacksOff(t *testing.T) {
 		attempted := before == 0
 		tried = append(tried, attempted)
 		if attempted && !res.busy {
-			t.Fatal("RESTART finished while a reader held an older snapshot")
+			t.Fatal("TRUNCATE finished while a reader held an older snapshot")
 		}
 	}
 	// Tries at steps 1, 3, 6: skip 1, then 2, then 4.
 	want := []bool{true, false, true, false, false, true, false, false}
 	for i := range want {
 		if tried[i] != want[i] {
-			t.Fatalf("RESTART tries by step %v, want %v", tried, want)
+			t.Fatalf("TRUNCATE tries by step %v, want %v", tried, want)
 		}
 	}
 	_ = long.Rollback()
@@ -267,10 +270,10 @@ func TestCheckpointerBacksOff(t *testing.T) {
 	}
 	res, err := c.stepResult(ctx)
 	if err != nil || res.busy {
-		t.Fatalf("RESTART after the read ended: %+v, %v", res, err)
+		t.Fatalf("TRUNCATE after the read ended: %+v, %v", res, err)
 	}
 	if c.backoff != 0 {
-		t.Fatalf("backoff %d after a RESTART that finished, want 0", c.backoff)
+		t.Fatalf("backoff %d after a TRUNCATE that finished, want 0", c.backoff)
 	}
 	insertAccounts(t, s, "after", 1)
 	if got := walFrames(t, c); got > 4 {
