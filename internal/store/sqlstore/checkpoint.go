@@ -50,10 +50,11 @@ import (
 // Checkpoint settings.
 const (
 	checkpointInterval = 100 * time.Millisecond
-	// boundFrames is 16,384 pages: 64 MiB of log with 4 KiB pages, a few
-	// seconds of writes at full speed, so that the pause of a TRUNCATE
-	// comes that rarely.
-	boundFrames = 16384
+	// boundFrames is 4,096 pages: 16 MiB of log with 4 KiB pages, about a
+	// second of code exchanges at full speed. (With 64 MiB the pauses were
+	// rarer but longer: BenchmarkCommitTail's slowest commit took 480-520
+	// ms, against 140-300 ms with 16 MiB, on the same loaded machine.)
+	boundFrames = 4096
 	idleTicks   = 10
 	// checkpointBusyMS is the checkpointer connection's busy timeout: how
 	// long a TRUNCATE checkpoint waits for readers (and for another
