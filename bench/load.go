@@ -48,6 +48,7 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 	var next atomic.Int64
 	type workerResult struct {
 		latencies []time.Duration
+		starts    []time.Duration // since the run's start, per latency
 		errors    int
 		firstErr  error
 	}
@@ -65,6 +66,7 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 		wg.Go(func() {
 			res := &results[w]
 			res.latencies = make([]time.Duration, 0, n/lim.workers+1)
+			res.starts = make([]time.Duration, 0, n/lim.workers+1)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n || ctx.Err() != nil {
@@ -76,6 +78,7 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 				switch {
 				case err == nil:
 					res.latencies = append(res.latencies, d)
+					res.starts = append(res.starts, t0.Sub(start))
 				case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 					return // the run's time is up; this request does not count
 				default:
@@ -98,6 +101,7 @@ func run(ctx context.Context, sc scenario, lim limits) (runResult, error) {
 	}
 	for _, r := range results {
 		out.latencies = append(out.latencies, r.latencies...)
+		out.starts = append(out.starts, r.starts...)
 		out.errors += r.errors
 		if out.firstErr == nil {
 			out.firstErr = r.firstErr

@@ -60,6 +60,7 @@ type options struct {
 	// introspectTokens > 0 introspects that many fresh tokens per run
 	// (introspect_tokens.go).
 	introspectTokens int
+	tail             bool
 }
 
 func main() {
@@ -97,6 +98,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&o.touchAll, "touch-all", false, "scale mode: first serve discovery and JWKS of every tenant (with -server-pid, report the server's memory after)")
 	fs.Int64Var(&o.seed, "seed", 1, "scale mode: seed of the random choice of tenants and users")
 	fs.StringVar(&o.coldStart, "cold-start", "", "measure cold starts instead: the server command line to start -runs times, polling -url's discovery of the first seeded tenant until it answers 200")
+	fs.BoolVar(&o.tail, "tail", false, "per run, print how many requests took 4 x the median or more in each tenth of the run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -162,6 +164,10 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return fmt.Errorf("%s: run %d: %w", sc.name, i+1, err)
 			}
 			fmt.Fprintf(stderr, "%s: run %d: %d ok, %d errors, %.0f req/s\n", sc.name, i+1, r.completed, r.errors, r.rate())
+			if o.tail && len(r.latencies) > 0 {
+				p50 := summarize(sc.name, []runResult{r}).p50
+				fmt.Fprintf(stderr, "%s: run %d: requests of 4 x p50 (%s) or more by tenth of the run: %v\n", sc.name, i+1, formatDuration(4*p50), r.slowByTenth(4*p50))
+			}
 			results = append(results, r)
 		}
 		s := summarize(sc.name, results)

@@ -12,6 +12,7 @@ type runResult struct {
 	errors    int           // failed requests
 	elapsed   time.Duration // wall time from the first request to the last answer
 	latencies []time.Duration
+	starts    []time.Duration // when each of latencies' requests was sent, since the run's start
 	firstErr  error
 	serverCPU time.Duration // the server's CPU time during the run (0: not measured)
 }
@@ -106,4 +107,22 @@ func formatDuration(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%.0f ms", ms)
 	}
+}
+
+// slowByTenth counts, for each tenth of the run's duration (by the time a
+// request was sent), the requests that took at least limit: where in the
+// run the tail of the latencies sits.
+func (r runResult) slowByTenth(limit time.Duration) [10]int {
+	var out [10]int
+	if r.elapsed <= 0 {
+		return out
+	}
+	for i, d := range r.latencies {
+		if d < limit || i >= len(r.starts) {
+			continue
+		}
+		k := min(int(10*r.starts[i]/r.elapsed), 9)
+		out[k]++
+	}
+	return out
 }

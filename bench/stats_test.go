@@ -84,3 +84,20 @@ func TestCheckLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestSlowByTenth(t *testing.T) {
+	ms := time.Millisecond
+	r := runResult{
+		elapsed:   100 * ms,
+		latencies: []time.Duration{1 * ms, 50 * ms, 40 * ms, 2 * ms, 45 * ms},
+		starts:    []time.Duration{0, 5 * ms, 55 * ms, 60 * ms, 99 * ms},
+	}
+	got := r.slowByTenth(40 * ms)
+	want := [10]int{0: 1, 5: 1, 9: 1}
+	if got != want {
+		t.Fatalf("slowByTenth = %v, want %v", got, want)
+	}
+	if got := (runResult{}).slowByTenth(ms); got != [10]int{} {
+		t.Fatalf("empty run: %v", got)
+	}
+}

@@ -27,6 +27,11 @@ func (p *Provider) grantAuthorizationCode(r *http.Request, form url.Values, clie
 	if err != nil {
 		return nil, err
 	}
+	release, err := p.admitGrant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	code, err := p.store.GetAuthCode(ctx, tid, hash)
 	if errors.Is(err, idp.ErrNotFound) {
 		return nil, grantError()

@@ -36,6 +36,11 @@ func (p *Provider) grantRefreshToken(r *http.Request, form url.Values, client *i
 	if err != nil {
 		return nil, err
 	}
+	release, err := p.admitGrant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	tok, grant, err := p.store.GetRefreshToken(ctx, tid, hash)
 	if errors.Is(err, idp.ErrNotFound) {
 		return nil, grantError()

@@ -124,6 +124,9 @@ type Provider struct {
 	// successorKey derives refresh-token successors (refresh_successor.go);
 	// nil: random successors.
 	successorKey []byte
+	// grants admits the code and refresh grants in arrival order
+	// (admission.go); nil: no limit.
+	grants *admission
 }
 
 // New returns a Provider.

@@ -6,6 +6,8 @@ import "net/http"
 // (owned by the token half of the package). Each allows CORS from the
 // tenant's origins, with its own OPTIONS route for preflights.
 func (p *Provider) tokenRoutes(mux *http.ServeMux) {
+	// The code and refresh grants queue for their turn (admission.go).
+	p.grants = newGrantAdmission()
 	token := p.cors(p.tokenHandler())
 	mux.Handle("POST /oauth2/token", token)
 	mux.Handle("OPTIONS /oauth2/token", token)

@@ -55,6 +55,9 @@ type Store struct {
 	// wstmts and rstmts are SQLite's prepared statements on w and r
 	// (stmtcache.go).
 	wstmts, rstmts stmtCache
+	// ckpt checkpoints SQLite's write-ahead log (checkpoint.go); nil on
+	// PostgreSQL.
+	ckpt *checkpointer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -94,16 +97,27 @@ func openPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 	return s, nil
 }
 
-// sqliteDSN builds the DSN of one SQLite pool. Pragmas are DSN parameters so
-// that every connection the pool opens gets them.
-func sqliteDSN(path string, writer bool) string {
+// sqlitePragmas are the DSN parameters every connection of a store gets,
+// plus extra pragmas. Pragmas are DSN parameters so that every connection
+// a pool opens gets them.
+func sqlitePragmas(busyMS int, extra ...string) url.Values {
 	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeoutMS))
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMS))
+	for _, p := range extra {
+		q.Add("_pragma", p)
+	}
+	return q
+}
+
+// sqliteDSN builds the DSN of one SQLite pool.
+func sqliteDSN(path string, writer bool) string {
+	q := sqlitePragmas(sqliteBusyTimeoutMS, "foreign_keys(1)", "synchronous(FULL)")
 	if writer {
 		// journal_mode is persistent in the file; the writer sets it.
 		q.Add("_pragma", "journal_mode(WAL)")
+		// Commits never checkpoint: the checkpointer does, off the
+		// request path (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// that reads before it writes can never fail to upgrade its lock.
 		q.Set("_txlock", "immediate")
@@ -146,6 +160,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
+	if s.ckpt, err = openCheckpointer(ctx, path, w); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	s.ckpt.start(checkpointInterval)
 	return s, nil
 }
 
@@ -167,9 +186,13 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	var errs []error
+	// First, so that no checkpoint runs while the pools close.
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close())
+	}
 	s.wstmts.close()
 	s.rstmts.close()
-	var errs []error
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
