@@ -197,25 +197,18 @@ func maintainLoop(ctx context.Context, d *deps, interval time.Duration) {
 	}
 }
 
-// maintain moves every tenant's signing keys along their staged rotation
-// (activate published keys, drop retired ones past retention) and purges
-// expired codes, tokens, sessions and challenges, and self-registered
-// clients left unused for a day.
+// maintain moves signing keys along their staged rotation (activate
+// published keys, drop retired ones past retention) on the tenants one
+// query finds due, and purges expired codes, tokens, sessions and
+// challenges, and self-registered clients left unused for a day.
 func maintain(ctx context.Context, d *deps) {
-	for off := 0; ctx.Err() == nil; {
-		ts, total, err := d.store.ListTenants(ctx, "", idp.Page{Limit: 200, Offset: off})
-		if err != nil {
-			d.log.Warn("maintenance: list tenants", "err", err)
-			break
-		}
-		for _, t := range ts {
-			if err := d.keys.Maintain(ctx, t.ID); err != nil && ctx.Err() == nil {
-				d.log.Warn("maintenance: signing keys", "tenant", t.ID, "err", err)
-			}
-		}
-		off += len(ts)
-		if len(ts) == 0 || off >= total {
-			break
+	due, err := d.keys.TenantsDue(ctx)
+	if err != nil {
+		d.log.Warn("maintenance: signing keys", "err", err)
+	}
+	for _, id := range due {
+		if err := d.keys.Maintain(ctx, id); err != nil && ctx.Err() == nil {
+			d.log.Warn("maintenance: signing keys", "tenant", id, "err", err)
 		}
 	}
 	if ctx.Err() != nil {
