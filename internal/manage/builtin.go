@@ -230,12 +230,16 @@ func (s *Service) adminUICallbacks(ctx context.Context, sys Actor, t *idp.Tenant
 // unique (tenant, identifier) key lets one create it and the other sees
 // idp.ErrConflict, which ensureBuiltins treats as done.
 func (s *Service) ensureAllBuiltins(ctx context.Context) error {
-	ts, err := s.store.TenantsWithoutResourceServer(ctx, ManagementAPI)
+	ids, err := s.store.TenantsWithoutResourceServer(ctx, ManagementAPI)
 	if err != nil {
 		return fmt.Errorf("manage: tenants without the management API: %w", err)
 	}
-	for i := range ts {
-		if err := s.ensureBuiltins(ctx, &ts[i]); err != nil {
+	for _, id := range ids {
+		err := s.EnsureBuiltins(ctx, id)
+		if errors.Is(err, idp.ErrNotFound) {
+			continue // deleted since
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -101,7 +101,7 @@ func TestBuiltinManagementResourceServer(t *testing.T) {
 		t.Fatalf("after two bootstraps: %d %v", n, err)
 	}
 	if missing, err := f.st.TenantsWithoutResourceServer(ctx, ManagementAPI); err != nil || len(missing) != 0 {
-		t.Fatalf("tenants still without it: %v %v", tenantIDsOf(missing), err)
+		t.Fatalf("tenants still without it: %v %v", missing, err)
 	}
 }
 
@@ -141,12 +141,4 @@ func TestAdminAndMachineActor(t *testing.T) {
 	if _, err := f.svc.MachineActor(ctx, AdminTenantID, AdminUIClientID); !errors.Is(err, idp.ErrNotFound) {
 		t.Fatalf("spa client as machine: %v", err)
 	}
-}
-
-func tenantIDsOf(ts []idp.Tenant) []string {
-	ids := make([]string, len(ts))
-	for i, t := range ts {
-		ids[i] = t.ID
-	}
-	return ids
 }

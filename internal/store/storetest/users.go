@@ -316,7 +316,7 @@ func testResourceServers(t *testing.T, f *fixture) {
 		must(t, err)
 		got, err := s.TenantsWithoutResourceServer(ctx, ident)
 		must(t, err)
-		wantEqual(t, got, all)
+		wantEqual(t, got, tenantIDs(all))
 		// Another identifier on tenant B does not count; the identifier on
 		// tenant A removes only tenant A.
 		must(t, s.CreateResourceServer(ctx, tenantB, &idp.ResourceServer{TenantID: tenantB, ID: "rs-other",
@@ -325,7 +325,7 @@ func testResourceServers(t *testing.T, f *fixture) {
 			Identifier: ident, Name: "Built-in", CreatedAt: t0, UpdatedAt: t0}))
 		got, err = s.TenantsWithoutResourceServer(ctx, ident)
 		must(t, err)
-		wantEqual(t, tenantIDs(got), []string{tenantB})
+		wantEqual(t, got, []string{tenantB})
 		must(t, s.CreateResourceServer(ctx, tenantB, &idp.ResourceServer{TenantID: tenantB, ID: "rs-builtin",
 			Identifier: ident, Name: "Built-in", CreatedAt: t0, UpdatedAt: t0}))
 		got, err = s.TenantsWithoutResourceServer(ctx, ident)
