@@ -11,17 +11,19 @@ import (
 // Cache defaults. Every committed tenant change is announced on the change
 // bus and drops the tenant from every node's resolver at once (in-process,
 // and across nodes through LISTEN/NOTIFY), so the TTL is only the safety
-// net for a change nobody announced to this process: a notification lost
-// while a node's listening connection was down, or a CLI run against a
-// SQLite data directory while a server runs on it (the CLI cannot reach
-// the server's in-process bus). 30 s bounds how long such a node serves a
-// tenant's old settings — at most a suspension or a settings change half a
-// minute late — while a tenant requested at least every 30 s is read from
-// the database once per TTL instead of on every request (at 10,000 tenants
-// a 2 s TTL made nearly every request a miss). Unknown tenants are cached
-// for much less: a tenant created on a node whose announcement was lost
-// answers within NegativeCacheTTL, and a spray of made-up hosts only ever
-// holds NegativeCacheSize entries.
+// net for a change nobody announced to this process: a node killed between
+// its commit and its pg_notify, or a CLI run against a SQLite data
+// directory while a server runs on it (the CLI cannot reach the server's
+// in-process bus). A node whose listening connection drops empties its
+// caches when it listens again (internal/changes). 30 s bounds how long
+// such a node serves a tenant's old settings — a suspension or a settings
+// change at most half a minute late — while a tenant requested at least
+// every 30 s is read from the database once per TTL instead of on every
+// request (at 10,000 tenants a 2 s TTL made nearly every request a miss).
+// Unknown tenants are cached for 2 s, as all tenants were before, in a
+// list of their own: a tenant whose creation was not announced answers
+// within 2 s, and a spray of made-up hosts only ever holds
+// DefaultNegativeCacheSize entries, never pushing known tenants out.
 const (
 	DefaultCacheTTL          = 30 * time.Second
 	DefaultCacheSize         = 20_000
