@@ -299,3 +299,7 @@ func (c *keyCollector) ActivateSigningKey(context.Context, string, string, time.
 func (c *keyCollector) DeleteSigningKey(context.Context, string, string) error {
 	return errors.New("seed: keys are only created")
 }
+
+func (c *keyCollector) TenantsWithKeysDue(context.Context, time.Time, time.Time) ([]string, error) {
+	return nil, errors.New("seed: keys are only created")
+}

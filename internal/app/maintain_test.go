@@ -71,6 +71,32 @@ func TestMaintain(t *testing.T) {
 	if _, err := d.store.GetLoginChallenge(ctx, "acme", "lc_old"); !errors.Is(err, idp.ErrNotFound) {
 		t.Fatalf("expired challenge: %v", err)
 	}
+
+	// The key the activation retired is removed once past its retention,
+	// found by the same one-query scan across tenants.
+	ks, err := d.store.ListSigningKeys(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var retired *idp.SigningKey
+	for i := range ks {
+		if ks[i].State == idp.KeyRetired {
+			retired = &ks[i]
+		}
+	}
+	if retired == nil || retired.RemoveAfter == nil {
+		t.Fatalf("no retired key with a removal time after activation: %+v", ks)
+	}
+	maintain(ctx, d) // still retained
+	if state := keyState(t, d, retired.ID); state != idp.KeyRetired {
+		t.Fatalf("retired key is %s before its removal time", state)
+	}
+	clock.Advance(retired.RemoveAfter.Sub(clock.Now()))
+	maintain(ctx, d)
+	ks, err = d.store.ListSigningKeys(ctx, "acme")
+	if err != nil || len(ks) != 1 || ks[0].ID != rot.Staged.ID {
+		t.Fatalf("keys after the retention: %+v %v", ks, err)
+	}
 }
 
 func keyState(t *testing.T, d *deps, kid string) idp.KeyState {

@@ -121,3 +121,18 @@ func cloneKey(k idp.SigningKey) idp.SigningKey {
 	}
 	return k
 }
+
+func (s *fakeStore) TenantsWithKeysDue(_ context.Context, stagedBy, removeBy time.Time) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, k := range s.keys {
+		due := (k.State == idp.KeyStaged && !k.CreatedAt.After(stagedBy)) ||
+			(k.State == idp.KeyRetired && k.RemoveAfter != nil && !k.RemoveAfter.After(removeBy))
+		if due && !slices.Contains(out, k.TenantID) {
+			out = append(out, k.TenantID)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -222,23 +222,28 @@ func (s *Service) adminUICallbacks(ctx context.Context, sys Actor, t *idp.Tenant
 	return nil
 }
 
-// ensureAllBuiltins runs ensureBuiltins on every tenant (at start-up).
+// ensureAllBuiltins gives every tenant that lacks it the built-in
+// management resource server (at start-up). One anti-join query finds
+// them, so a start on an install where every tenant already has it costs
+// one query whatever the number of tenants, not a read per tenant.
+// Replicas starting together may both find the same tenant: the store's
+// unique (tenant, identifier) key lets one create it and the other sees
+// idp.ErrConflict, which ensureBuiltins treats as done.
 func (s *Service) ensureAllBuiltins(ctx context.Context) error {
-	for off := 0; ; {
-		ts, total, err := s.store.ListTenants(ctx, "", idp.Page{Limit: 200, Offset: off})
+	ids, err := s.store.TenantsWithoutResourceServer(ctx, ManagementAPI)
+	if err != nil {
+		return fmt.Errorf("manage: tenants without the management API: %w", err)
+	}
+	for _, id := range ids {
+		err := s.EnsureBuiltins(ctx, id)
+		if errors.Is(err, idp.ErrNotFound) {
+			continue // deleted since
+		}
 		if err != nil {
-			return fmt.Errorf("manage: list tenants: %w", err)
-		}
-		for i := range ts {
-			if err := s.ensureBuiltins(ctx, &ts[i]); err != nil {
-				return err
-			}
-		}
-		off += len(ts)
-		if len(ts) == 0 || off >= total {
-			return nil
+			return err
 		}
 	}
+	return nil
 }
 
 // errBuiltin refuses changes to the built-in management resource server.

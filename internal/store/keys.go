@@ -21,4 +21,9 @@ type SigningKeys interface {
 	ActivateSigningKey(ctx context.Context, tenantID, kid string, at, removeAfter time.Time) error
 	// DeleteSigningKey removes a retired key; idp.ErrInvalid if it is active.
 	DeleteSigningKey(ctx context.Context, tenantID, kid string) error
+	// TenantsWithKeysDue lists, ordered and without repeats, the tenants
+	// with a staged key created at or before stagedBy or a retired key whose
+	// RemoveAfter is at or before removeBy: the only tenants whose rotation
+	// can move on, found in one query across all tenants.
+	TenantsWithKeysDue(ctx context.Context, stagedBy, removeBy time.Time) ([]string, error)
 }

@@ -44,4 +44,9 @@ type ResourceServers interface {
 	DeleteResourceServer(ctx context.Context, tenantID, id string) error
 	// ListResourceServers lists a tenant's resource servers with the total.
 	ListResourceServers(ctx context.Context, tenantID string, page idp.Page) ([]idp.ResourceServer, int, error)
+	// TenantsWithoutResourceServer lists, ordered, the ids of the tenants
+	// that have no resource server with this identifier, in one query
+	// whatever the number of tenants (an anti-join on the (tenant,
+	// identifier) key).
+	TenantsWithoutResourceServer(ctx context.Context, identifier string) ([]string, error)
 }

@@ -40,7 +40,7 @@ func TestCacheCountsHitsAndMisses(t *testing.T) {
 		{"cached", func() { resolve("acme.example.com"); resolve("acme.example.com") }, 2, 1},
 		{"unknown tenant, then its cached absence", func() { resolve("nobody.example.com"); resolve("nobody.example.com") }, 3, 2},
 		{"admin tenant", func() { resolve("login.example.com") }, 3, 3},
-		{"after the TTL", func() { clk.Advance(3 * time.Second); resolve("acme.example.com") }, 3, 4},
+		{"after the TTL", func() { clk.Advance(DefaultCacheTTL); resolve("acme.example.com") }, 3, 4},
 		{"after an invalidation", func() {
 			r.Invalidate(idp.Change{Kind: idp.ChangeTenant, TenantID: "acme"})
 			resolve("acme.example.com")

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/authalla/authalla/internal/httpx"
@@ -31,17 +30,8 @@ type Resolver struct {
 	port        string // ":8080" or ""
 	baseDomain  string
 	pathIssuers bool
-	ttl         time.Duration
 	stats       cachestat.Recorder
-
-	mu    sync.Mutex
-	cache map[string]cached
-}
-
-type cached struct {
-	t       *idp.Tenant
-	err     error
-	expires time.Time
+	cache       *tenantCache
 }
 
 // Options configure a Resolver.
@@ -51,8 +41,16 @@ type Options struct {
 	PathIssuers bool
 	Proxies     httpx.Proxies
 	Clock       idp.Clock
-	// CacheTTL bounds how stale a cached tenant may be (default 2 s).
+	// CacheTTL bounds how stale a cached tenant may be when a change
+	// announcement is lost (default DefaultCacheTTL).
 	CacheTTL time.Duration
+	// CacheSize bounds the tenants cached (default DefaultCacheSize).
+	CacheSize int
+	// NegativeCacheTTL and NegativeCacheSize bound the cached answers
+	// "no such tenant" (defaults DefaultNegativeCacheTTL and
+	// DefaultNegativeCacheSize).
+	NegativeCacheTTL  time.Duration
+	NegativeCacheSize int
 	// Cache counts the tenant cache's hits and misses (nil: not counted).
 	Cache cachestat.Recorder
 }
@@ -70,14 +68,24 @@ func NewResolver(lookup Lookup, o Options) (*Resolver, error) {
 	if o.Clock == nil {
 		o.Clock = idp.SystemClock{}
 	}
-	if o.CacheTTL == 0 {
-		o.CacheTTL = 2 * time.Second
+	if o.CacheTTL <= 0 {
+		o.CacheTTL = DefaultCacheTTL
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.NegativeCacheTTL <= 0 {
+		o.NegativeCacheTTL = DefaultNegativeCacheTTL
+	}
+	if o.NegativeCacheSize <= 0 {
+		o.NegativeCacheSize = DefaultNegativeCacheSize
 	}
 	return &Resolver{
 		lookup: lookup, clock: o.Clock, proxies: o.Proxies,
 		scheme: u.Scheme, publicHost: strings.ToLower(u.Host), port: port,
 		baseDomain: strings.ToLower(o.BaseDomain), pathIssuers: o.PathIssuers,
-		ttl: o.CacheTTL, cache: map[string]cached{}, stats: cachestat.Or(o.Cache),
+		stats: cachestat.Or(o.Cache),
+		cache: newTenantCache(o.CacheTTL, o.NegativeCacheTTL, o.CacheSize, o.NegativeCacheSize),
 	}, nil
 }
 
@@ -191,16 +199,11 @@ func (r *Resolver) Invalidate(ch idp.Change) {
 	if ch.Kind != "" && ch.Kind != idp.ChangeTenant {
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if ch.TenantID == "" {
-		clear(r.cache)
+		r.cache.clear()
 		return
 	}
-	delete(r.cache, ch.TenantID)
-	if a, ok := r.cache[adminKey]; ok && (a.t == nil || a.t.ID == ch.TenantID) {
-		delete(r.cache, adminKey)
-	}
+	r.cache.drop(ch.TenantID, adminKey, func(a cacheEntry) bool { return a.t == nil || a.t.ID == ch.TenantID })
 }
 
 const adminKey = "\x00admin"
@@ -223,10 +226,8 @@ func (r *Resolver) isExistingReserved(id string) bool { return reserved[id] }
 
 func (r *Resolver) cachedGet(key string, load func() (*idp.Tenant, error)) (*idp.Tenant, error) {
 	now := r.clock.Now()
-	r.mu.Lock()
-	c, ok := r.cache[key]
-	r.mu.Unlock()
-	if ok && now.Before(c.expires) {
+	c, ok, gen := r.cache.get(key, now)
+	if ok {
 		r.stats.Hit()
 		return c.t, c.err
 	}
@@ -235,11 +236,6 @@ func (r *Resolver) cachedGet(key string, load func() (*idp.Tenant, error)) (*idp
 	if err != nil && !errors.Is(err, idp.ErrNotFound) {
 		return nil, err // do not cache database failures
 	}
-	r.mu.Lock()
-	if len(r.cache) > 50000 { // bound memory under a host spray
-		r.cache = map[string]cached{}
-	}
-	r.cache[key] = cached{t: t, err: err, expires: now.Add(r.ttl)}
-	r.mu.Unlock()
+	r.cache.put(key, t, err, now, gen)
 	return t, err
 }

@@ -198,7 +198,12 @@ func TestCacheTTLAndFailures(t *testing.T) {
 	if l.calls != 1 {
 		t.Fatalf("lookups = %d, want 1 (cached)", l.calls)
 	}
-	clk.Advance(3 * time.Second)
+	clk.Advance(DefaultCacheTTL - time.Nanosecond)
+	_, _, _ = r.Resolve(req)
+	if l.calls != 1 {
+		t.Fatalf("lookups = %d, want 1 just before the TTL", l.calls)
+	}
+	clk.Advance(time.Nanosecond)
 	_, _, _ = r.Resolve(req)
 	if l.calls != 2 {
 		t.Fatalf("lookups = %d, want 2 after TTL", l.calls)

@@ -94,3 +94,27 @@ func (s *Store) DeleteSigningKey(ctx context.Context, tenantID, kid string) erro
 		return err
 	})
 }
+
+// TenantsWithKeysDue lists the tenants with a staged key created at or
+// before stagedBy or a retired key to remove at or before removeBy, in one
+// scan of signing_keys (one row or two per tenant) instead of a query per
+// tenant.
+func (s *Store) TenantsWithKeysDue(ctx context.Context, stagedBy, removeBy time.Time) ([]string, error) {
+	rows, err := s.reader().query(ctx, `SELECT DISTINCT tenant_id FROM signing_keys
+		WHERE (state = 'staged' AND created_at <= ?)
+			OR (state = 'retired' AND remove_after IS NOT NULL AND remove_after <= ?)
+		ORDER BY tenant_id`, stagedBy, removeBy)
+	if err != nil {
+		return nil, s.wrap("tenants with keys due", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, s.wrap("tenants with keys due", err)
+		}
+		out = append(out, id)
+	}
+	return out, s.wrap("tenants with keys due", rows.Err())
+}

@@ -102,3 +102,28 @@ func (s *Store) ListResourceServers(ctx context.Context, tenantID string, p idp.
 	}
 	return out, total, s.wrap("list resource servers", rows.Err())
 }
+
+// TenantsWithoutResourceServer lists the ids of the tenants with no
+// resource server of this identifier: one anti-join answered from the
+// tenants' primary key and the UNIQUE (tenant_id, identifier) index alone
+// (no table rows read), so a start with every tenant already provisioned
+// walks two indexes once and returns nothing.
+func (s *Store) TenantsWithoutResourceServer(ctx context.Context, identifier string) ([]string, error) {
+	rows, err := s.reader().query(ctx, `SELECT t.id FROM tenants t
+		WHERE NOT EXISTS (SELECT 1 FROM resource_servers r
+			WHERE r.tenant_id = t.id AND r.identifier = ?)
+		ORDER BY t.id`, identifier)
+	if err != nil {
+		return nil, s.wrap("tenants without resource server", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, s.wrap("tenants without resource server", err)
+		}
+		out = append(out, id)
+	}
+	return out, s.wrap("tenants without resource server", rows.Err())
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -74,6 +75,30 @@ func testSigningKeys(t *testing.T, f *fixture) {
 		if len(got) != 1 || got[0].State != idp.KeyActive {
 			t.Fatalf("keys = %+v", got)
 		}
+	})
+	t.Run("TenantsWithKeysDue", func(t *testing.T) {
+		// Now: tenant A has kid-a1 retired (remove after t0+26h) and kid-a2
+		// active; tenant B gets a staged key created at t0+3h; the active
+		// keys of B and tenant-keys are never due.
+		staged, removeAt := t0.Add(3*time.Hour), t0.Add(26*time.Hour)
+		must(t, s.CreateSigningKey(ctx, tenantB, key(tenantB, "kid-b2", idp.KeyStaged, staged)))
+		for _, tc := range []struct {
+			name               string
+			stagedBy, removeBy time.Time
+			want               []string
+		}{
+			{"nothing due yet", staged.Add(-time.Microsecond), removeAt.Add(-time.Microsecond), nil},
+			{"staged key due", staged, t0, []string{tenantB}},
+			{"retired key due", t0, removeAt, []string{tenantA}},
+			{"both, each tenant once", staged.Add(time.Hour), removeAt.Add(time.Hour), []string{tenantA, tenantB}},
+		} {
+			got, err := s.TenantsWithKeysDue(ctx, tc.stagedBy, tc.removeBy)
+			must(t, err)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("%s: got %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		must(t, s.DeleteSigningKey(ctx, tenantB, "kid-b2"))
 	})
 	t.Run("Delete", func(t *testing.T) {
 		wantErr(t, s.DeleteSigningKey(ctx, tenantA, "kid-a2"), idp.ErrInvalid) // active

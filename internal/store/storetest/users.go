@@ -310,6 +310,28 @@ func testResourceServers(t *testing.T, f *fixture) {
 			t.Fatalf("page 2 = %+v (total %d)", list, total)
 		}
 	})
+	t.Run("TenantsWithout", func(t *testing.T) {
+		const ident = "urn:storetest:builtin"
+		all, _, err := s.ListTenants(ctx, "", idp.Page{})
+		must(t, err)
+		got, err := s.TenantsWithoutResourceServer(ctx, ident)
+		must(t, err)
+		wantEqual(t, got, tenantIDs(all))
+		// Another identifier on tenant B does not count; the identifier on
+		// tenant A removes only tenant A.
+		must(t, s.CreateResourceServer(ctx, tenantB, &idp.ResourceServer{TenantID: tenantB, ID: "rs-other",
+			Identifier: "urn:storetest:other", Name: "Other", CreatedAt: t0, UpdatedAt: t0}))
+		must(t, s.CreateResourceServer(ctx, tenantA, &idp.ResourceServer{TenantID: tenantA, ID: "rs-builtin",
+			Identifier: ident, Name: "Built-in", CreatedAt: t0, UpdatedAt: t0}))
+		got, err = s.TenantsWithoutResourceServer(ctx, ident)
+		must(t, err)
+		wantEqual(t, got, []string{tenantB})
+		must(t, s.CreateResourceServer(ctx, tenantB, &idp.ResourceServer{TenantID: tenantB, ID: "rs-builtin",
+			Identifier: ident, Name: "Built-in", CreatedAt: t0, UpdatedAt: t0}))
+		got, err = s.TenantsWithoutResourceServer(ctx, ident)
+		must(t, err)
+		wantEqual(t, len(got), 0)
+	})
 	t.Run("Delete", func(t *testing.T) {
 		must(t, s.DeleteResourceServer(ctx, tenantA, "rs-1"))
 		_, err := s.GetResourceServer(ctx, tenantA, "rs-1")
