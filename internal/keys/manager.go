@@ -14,7 +14,11 @@ const (
 	DefaultJWKSMaxAge = 5 * time.Minute
 	DefaultRetention  = 24 * time.Hour
 	DefaultCacheTTL   = 30 * time.Second
-	DefaultMaxTenants = 10000
+	// DefaultMaxTenants matches the tenant resolver's cache
+	// (tenant.DefaultCacheSize): an install whose traffic is spread over
+	// all of its 10,000 tenants keeps every key set in memory, instead of
+	// evicting one on nearly every request at 10,001.
+	DefaultMaxTenants = 20000
 )
 
 // minReload is the shortest interval between two store reads caused by
