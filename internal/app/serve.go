@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authalla/authalla/internal/gctune"
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/manage"
 	"github.com/authalla/authalla/internal/server"
@@ -128,6 +129,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// Unless the operator tuned the collector (GOGC, GOMEMLIMIT), keep
+	// at least 16 MiB of headroom over a small live heap (gctune).
+	if e.getenv("GOGC") == "" && e.getenv("GOMEMLIMIT") == "" {
+		gctx, stopTuning := context.WithCancel(context.WithoutCancel(ctx))
+		tuned := make(chan struct{})
+		go func() { defer close(tuned); gctune.Run(gctx, gctune.Options{}) }()
+		defer func() { stopTuning(); <-tuned }()
 	}
 	if path := e.getenv(cpuProfileEnv); path != "" {
 		stopProfile, err := startCPUProfile(path)
