@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -23,6 +24,7 @@ type options struct {
 	clientID     string
 	clientSecret string
 	accessTTL    time.Duration
+	cpuProfile   string
 }
 
 func main() {
@@ -44,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.clientID, "client-id", "floor-client", "the one client accepted")
 	fs.StringVar(&o.clientSecret, "client-secret", "", "its secret (or env FLOOR_CLIENT_SECRET)")
 	fs.DurationVar(&o.accessTTL, "access-ttl", 15*time.Minute, "access-token lifetime (Authalla's default)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (compare with Authalla's AUTHALLA_DEBUG_CPU_PROFILE)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -79,6 +82,14 @@ func mainErr(ctx context.Context, args []string, stderr io.Writer) error {
 		_ = ln.Close()
 		return err
 	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	srv := &http.Server{Handler: f.routes(), ReadHeaderTimeout: 5 * time.Second}
 	fmt.Fprintf(stderr, "floor: %s signing %s at %s\n", o.clientID, o.alg, issuer)
 	errc := make(chan error, 1)
@@ -106,4 +117,17 @@ func checkLoopback(hostport string) error {
 		return nil
 	}
 	return fmt.Errorf("-listen %q: the floor only listens on loopback (127.0.0.0/8, [::1], localhost)", hostport)
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
