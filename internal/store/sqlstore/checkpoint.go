@@ -49,13 +49,20 @@ import (
 
 // Checkpoint settings.
 const (
-	checkpointInterval = 100 * time.Millisecond
+	// checkpointInterval: small steps, so that a burst of commits (3,000
+	// authorization codes minted at once) is copied and fsynced into the
+	// database file a little at a time while it is written, not in one
+	// long copy and fsync that the next commits' log fsyncs queue behind.
+	// With 100 ms, bench's code exchange at 64 connections showed bursts
+	// of 4 x p50 requests right after the minting; with 20 ms none in 8 runs (see
+	// docs/benchmarks.md). A tick with nothing to copy costs microseconds.
+	checkpointInterval = 20 * time.Millisecond
 	// boundFrames is 4,096 pages: 16 MiB of log with 4 KiB pages, about a
 	// second of code exchanges at full speed. (With 64 MiB the pauses were
 	// rarer but longer: BenchmarkCommitTail's slowest commit took 480-520
 	// ms, against 140-300 ms with 16 MiB, on the same loaded machine.)
 	boundFrames = 4096
-	idleTicks   = 10
+	idleTicks   = 50 // 1 s at checkpointInterval
 	// checkpointBusyMS is the checkpointer connection's busy timeout: how
 	// long a TRUNCATE checkpoint waits for readers (and for another
 	// process's writer) while writes wait. Past it the checkpoint is tried
@@ -66,7 +73,7 @@ const (
 	writerWait = time.Second
 	// maxHoldOff is the longest backoff of TRUNCATE, in steps
 	// (6.4 s at checkpointInterval).
-	maxHoldOff = 64
+	maxHoldOff = 320
 )
 
 // Checkpoint modes (https://sqlite.org/pragma.html#pragma_wal_checkpoint).
