@@ -122,28 +122,55 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 // ensureAdminTenant returns the admin tenant, creating it (with its first
 // signing key) when absent.
 func (s *Service) ensureAdminTenant(ctx context.Context) (*idp.Tenant, error) {
+	created := false
 	admin, err := s.store.AdminTenant(ctx)
 	if errors.Is(err, idp.ErrNotFound) {
 		now := s.clock.Now()
 		admin = &idp.Tenant{ID: AdminTenantID, Name: "Authalla", Admin: true, CreatedAt: now, UpdatedAt: now}
 		admin.ApplyDefaults()
 		err = s.store.CreateTenant(ctx, admin)
+		created = err == nil
 		if errors.Is(err, idp.ErrConflict) {
+			// Created concurrently: the replica that created it announces it.
 			admin, err = s.store.AdminTenant(ctx)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("manage: bootstrap: admin tenant: %w", err)
 	}
-	if err := s.keys.EnsureKey(ctx, admin.ID, admin.SigningAlg); err != nil {
+	// EnsureKey's own check, made here so that a restart, where the key
+	// exists, announces nothing: a notification is a database round trip
+	// on every start and empties every other node's caches of the admin
+	// tenant for no change.
+	ks, err := s.keys.List(ctx, admin.ID)
+	if err != nil {
 		return nil, fmt.Errorf("manage: bootstrap: admin signing key: %w", err)
 	}
-	// Another node may have looked for it before it existed.
-	s.changed(idp.ChangeTenant, admin.ID, "")
+	if !hasActiveKey(ks) {
+		if err := s.keys.EnsureKey(ctx, admin.ID, admin.SigningAlg); err != nil {
+			return nil, fmt.Errorf("manage: bootstrap: admin signing key: %w", err)
+		}
+		created = true
+	}
+	if created {
+		// Another node may have looked for the tenant or its key before
+		// they existed.
+		s.changed(idp.ChangeTenant, admin.ID, "")
+	}
 	if err := s.ensureBuiltins(ctx, admin); err != nil {
 		return nil, err
 	}
 	return admin, nil
+}
+
+// hasActiveKey reports whether ks holds a signing key in the active state.
+func hasActiveKey(ks []idp.SigningKey) bool {
+	for _, k := range ks {
+		if k.State == idp.KeyActive {
+			return true
+		}
+	}
+	return false
 }
 
 // createDefaultTenant creates the first account's tenant under a random

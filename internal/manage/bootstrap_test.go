@@ -131,3 +131,37 @@ func TestSigningKeys(t *testing.T) {
 		t.Fatalf("viewer: %v", err)
 	}
 }
+
+// TestBootstrapRestartAnnounces: a restart on a complete install announces
+// no change (each announcement is a round trip and empties other nodes'
+// caches); one that had to give the admin tenant its signing key announces
+// the admin tenant.
+func TestBootstrapRestartAnnounces(t *testing.T) {
+	cases := []struct {
+		name    string
+		prepare func(f *fixture)
+		want    []idp.Change
+	}{
+		{"complete install", func(*fixture) {}, nil},
+		{"admin key missing", func(f *fixture) { delete(f.keys.ensured, AdminTenantID) },
+			[]idp.Change{{Kind: idp.ChangeTenant, TenantID: AdminTenantID}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.prepare(f)
+			var got []idp.Change
+			f.svc.onChange = func(ch idp.Change) { got = append(got, ch) }
+			res, err := f.svc.Bootstrap(cli(context.Background()), BootstrapInput{AdminEmail: "root@example.com"})
+			if err != nil || res.Created {
+				t.Fatalf("restart: %+v %v", res, err)
+			}
+			if len(got) != len(tc.want) || (len(got) > 0 && got[0] != tc.want[0]) {
+				t.Fatalf("announced %v, want %v", got, tc.want)
+			}
+			if f.keys.ensured[AdminTenantID] == "" {
+				t.Fatal("the admin tenant has no signing key after the restart")
+			}
+		})
+	}
+}
