@@ -3,6 +3,6 @@
 // interstitial before an untrusted client's error redirect, API JSON),
 // trusted-proxy handling, and middleware for request ids, logging (with the
 // caller's W3C trace id), panics, security headers, body limits and request
-// metrics by route pattern (WithMetrics, Route; the observer is an
+// metrics by route pattern (Front, Route; the observer is an
 // interface, so httpx never imports Prometheus).
 package httpx

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -110,7 +112,7 @@ func TestProxies(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	h := WithBodyLimit(10, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	h := Front(FrontOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBody: 10}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/x", strings.NewReader(strings.Repeat("a", 100))))
 	if rec.Code != http.StatusRequestEntityTooLarge {

@@ -16,16 +16,16 @@ type FrontOptions struct {
 	Log *slog.Logger
 	// Metrics is told about every request; nil: not measured.
 	Metrics RequestObserver
-	// MaxBody caps request bodies (WithBodyLimit); 0: no cap.
+	// MaxBody caps request bodies (413 past it); 0: no cap.
 	MaxBody int64
 }
 
-// Front is the server's outermost handler. It does for every request
-// what WithRequestID, WithMetrics, WithRecover, WithLogging and
-// WithBodyLimit do stacked in that order (outermost first), with the same
-// results for the client and the metrics, and the same log lines plus
-// the line of a request whose handler panicked, but at the cost of one
-// allocation for its state and one copy of the request: the state is the
+// Front is the server's outermost handler. For every request it sets a
+// request id (X-Request-Id and RequestID), reports the route, method,
+// status and duration to Metrics, turns a panic into a logged 500 without
+// internals, writes one log line (also for a request whose handler
+// panicked) and caps the body, at the cost of one allocation for its
+// state and one copy of the request: the state is the
 // request's context (it answers RequestID and the route slot itself) and
 // carries the status-recording writer, the clock is read twice, and the
 // log line is built only when Info is enabled. Every request pays this,
@@ -117,8 +117,9 @@ func (f *front) serve(e *exchange, r *http.Request) {
 	f.next.ServeHTTP(&e.sw, r)
 }
 
-// logRequest writes WithLogging's line (also for a request whose
-// handler panicked, which the stacked middlewares did not log).
+// logRequest writes the request's line: method, path (never the query,
+// which can hold codes and tokens), status, duration, request id and,
+// when the caller sent a W3C traceparent, its trace id (TraceID).
 func (f *front) logRequest(e *exchange, r *http.Request, d time.Duration) {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs, slog.String("request_id", e.id))

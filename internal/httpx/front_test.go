@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// TestFrontMetrics: Front reports what WithMetrics(WithRecover(...))
-// reports, route by route (the cases of TestWithMetricsRoutes).
+// TestFrontMetrics: Front reports the pattern of the innermost mux that
+// matched (never the raw path), the method and the status the client got,
+// also for a panic, with one request in flight at a time.
 func TestFrontMetrics(t *testing.T) {
 	inner := http.NewServeMux()
 	inner.HandleFunc("POST /inner/token", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadRequest) })

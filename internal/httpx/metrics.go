@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"context"
 	"net/http"
 	"time"
 )
@@ -17,7 +16,7 @@ type RequestObserver interface {
 }
 
 // routeSlot carries the matched pattern from the mux that matched it back
-// out to WithMetrics. Handlers below clone the request (tenant
+// out to Front. Handlers below clone the request (tenant
 // resolution, page middleware), so the pattern a ServeMux sets on its own
 // request is not visible outside; the slot, shared through the context,
 // is.
@@ -28,32 +27,7 @@ type routeSlot struct {
 
 type routeSlotKey struct{}
 
-// observedRequest is what WithMetrics tracks of one request.
-type observedRequest struct {
-	statusWriter
-	slot routeSlot
-}
-
-// WithMetrics times every request and reports it to o with the route
-// pattern recorded by Route (innermost mux first) and the status written.
-// A handler that writes nothing answered 200, as net/http does.
-func WithMetrics(o RequestObserver, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		o.RequestStarted()
-		defer o.RequestFinished()
-		// One allocation for the writer and the slot.
-		st := &observedRequest{statusWriter: statusWriter{ResponseWriter: w}}
-		next.ServeHTTP(&st.statusWriter, r.WithContext(context.WithValue(r.Context(), routeSlotKey{}, &st.slot)))
-		status := st.status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		o.ObserveRequest(st.slot.pattern, r.Method, status, time.Since(start))
-	})
-}
-
-// ReportRoute records pattern as r's route for WithMetrics and Front,
+// ReportRoute records pattern as r's route for Front,
 // unless a mux below has already recorded one (Route's rule: the
 // innermost wins). It is for a handler that dispatches without a
 // ServeMux but must report what the mux it stands in for would have;
@@ -65,7 +39,7 @@ func ReportRoute(r *http.Request, pattern string) {
 }
 
 // Route wraps a ServeMux so that the pattern it matched (Request.Pattern,
-// "" for its 404 and 405 answers) is the route WithMetrics reports.
+// "" for its 404 and 405 answers) is the route Front reports.
 // Nested muxes may each be wrapped: the innermost one that ran wins, as
 // it returns first.
 func Route(mux http.Handler) http.Handler {

@@ -2,6 +2,8 @@ package httpx
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,7 +17,7 @@ type observed struct {
 	status        int
 }
 
-// fakeObserver records what WithMetrics reports.
+// fakeObserver records what Front reports.
 type fakeObserver struct {
 	mu       sync.Mutex
 	got      []observed
@@ -59,52 +61,16 @@ func cloning(next http.Handler) http.Handler {
 	})
 }
 
-func TestWithMetricsRoutes(t *testing.T) {
-	inner := http.NewServeMux()
-	inner.HandleFunc("POST /inner/token", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadRequest) })
-	inner.HandleFunc("GET /inner/items/{id}", func(w http.ResponseWriter, r *http.Request) {})
-	inner.HandleFunc("GET /inner/boom", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
-	root := http.NewServeMux()
-	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })
-	root.Handle("/t/a/", cloning(Route(inner)))
-
-	cases := []struct {
-		name, method, path string
-		want               observed
-	}{
-		{"root pattern", "GET", "/healthz", observed{"GET /healthz", "GET", 200}},
-		{"inner pattern through a cloned request", "POST", "/t/a/token", observed{"POST /inner/token", "POST", 400}},
-		{"wildcard, not the value", "GET", "/t/a/items/usr_secret123", observed{"GET /inner/items/{id}", "GET", 200}},
-		{"inner mux matched nothing", "GET", "/t/a/nope", observed{"", "GET", 404}},
-		{"inner mux wrong method", "DELETE", "/t/a/token", observed{"", "DELETE", 405}},
-		{"root mux matched nothing", "GET", "/elsewhere", observed{"", "GET", 404}},
-		{"panic still has its route and a 500", "GET", "/t/a/boom", observed{"GET /inner/boom", "GET", 500}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			f := &fakeObserver{}
-			h := WithMetrics(f, WithRecover(Route(root)))
-			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.path, nil))
-			if len(f.got) != 1 || f.got[0] != c.want {
-				t.Fatalf("observed %+v, want [%+v]", f.got, c.want)
-			}
-			if f.inFlight != 0 || f.maxIn != 1 {
-				t.Errorf("in flight after = %d, max = %d; want 0 and 1", f.inFlight, f.maxIn)
-			}
-		})
-	}
-}
-
-func TestWithMetricsWithoutRoute(t *testing.T) {
+func TestFrontWithoutRoute(t *testing.T) {
 	f := &fakeObserver{}
-	WithMetrics(f, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).
+	Front(FrontOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: f}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).
 		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
 	if want := (observed{"", "GET", 200}); len(f.got) != 1 || f.got[0] != want {
 		t.Fatalf("observed %+v, want [%+v]", f.got, want)
 	}
 }
 
-// TestRouteWithoutMetrics: Route is inert when no WithMetrics is above it.
+// TestRouteWithoutMetrics: Route is inert when no Front is above it.
 func TestRouteWithoutMetrics(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /x", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })

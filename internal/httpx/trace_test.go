@@ -44,7 +44,7 @@ func TestTraceID(t *testing.T) {
 func TestLoggingCarriesRequestAndTraceIDs(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
-	h := WithRequestID(WithLogging(log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	h := Front(FrontOptions{Log: log}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	r := httptest.NewRequest(http.MethodGet, "/x?code=secret", nil)
 	r.Header.Set("Traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 	rec := httptest.NewRecorder()

@@ -1,6 +1,8 @@
 package metrics_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -21,7 +23,7 @@ func BenchmarkRequestOverhead(b *testing.B) {
 		h    http.Handler
 	}{
 		{"bare", mux},
-		{"instrumented", httpx.WithMetrics(m, httpx.Route(mux))},
+		{"instrumented", httpx.Front(httpx.FrontOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m}, httpx.Route(mux))},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			req := httptest.NewRequest(http.MethodPost, "/oauth2/token", nil)
