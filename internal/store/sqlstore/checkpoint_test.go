@@ -182,6 +182,34 @@ func TestCheckpointerTruncatesWhenIdle(t *testing.T) {
 	}
 }
 
+// TestCheckpointerSkipsEmptyLog checks that a step on an empty log runs
+// no statement (an idle server does not checkpoint 50 times a second) and
+// that the first commit after it is checkpointed again: with the
+// checkpointer's connection closed, a step on the empty log still
+// succeeds, and a step after a commit fails because it needs the
+// connection.
+func TestCheckpointerSkipsEmptyLog(t *testing.T) {
+	s := newSQLite(t)
+	c := manualCheckpoints(t, s)
+	ctx := testContext(t)
+	insertAccounts(t, s, "skip", 5)
+	for c.walSize() != 0 {
+		if err := c.step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.step(ctx); err != nil {
+		t.Fatalf("a step on an empty log ran a statement: %v", err)
+	}
+	insertAccounts(t, s, "again", 1)
+	if err := c.step(ctx); err == nil {
+		t.Fatal("a step after a commit did not checkpoint (no statement on the closed connection)")
+	}
+}
+
 // TestCheckpointerStopsOnClose checks that Close stops the goroutine and
 // waits for it: after Close, the done channel is closed.
 func TestCheckpointerStopsOnClose(t *testing.T) {
