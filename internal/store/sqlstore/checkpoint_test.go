@@ -308,3 +308,48 @@ func TestCheckpointerBacksOff(t *testing.T) {
 		t.Fatalf("log of %d frames after one commit: it was not started over", got)
 	}
 }
+
+// TestCheckpointerParksUntilACommit checks that a checkpointer with an
+// empty log sleeps its parked interval instead of stepping every
+// interval, and that a commit of the store wakes it at once: with the
+// parked interval an hour, only the commit's kick can bring the log back
+// to empty.
+func TestCheckpointerParksUntilACommit(t *testing.T) {
+	s := newSQLite(t)
+	c := manualCheckpoints(t, s)
+	c.run(5*time.Millisecond, time.Hour)
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 20 s: %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	// The writes of the store's set-up are copied and, once idle, the
+	// log is truncated: then the goroutine parks.
+	waitFor("the checkpointer never parked", func() bool { return c.parked.Load() && c.walSize() == 0 })
+	for round := range 3 {
+		insertAccounts(t, s, fmt.Sprintf("kick%d", round), 5)
+		if c.walSize() == 0 {
+			t.Fatal("a commit left the log empty")
+		}
+		// idleTicks steps of 5 ms after the commit, then TRUNCATE: well
+		// under the hour the parked goroutine would otherwise sleep.
+		waitFor(fmt.Sprintf("round %d: the log was not emptied after a commit woke the checkpointer", round),
+			func() bool { return c.walSize() == 0 })
+		waitFor(fmt.Sprintf("round %d: the checkpointer did not park again", round), c.parked.Load)
+	}
+	if !accountExists(t, s, "kick2-00004") {
+		t.Fatal("a committed row is missing")
+	}
+}
+
+// TestKickNilCheckpointer: a PostgreSQL store has no checkpointer and its
+// commits call kick on nil.
+func TestKickNilCheckpointer(t *testing.T) {
+	var c *checkpointer
+	c.kick()
+}

@@ -28,7 +28,11 @@ type runner struct {
 func (s *Store) reader() runner { return runner{s: s, x: s.r} }
 func (s *Store) writer() runner { return runner{s: s, x: s.w} }
 
-func (d runner) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (d runner) exec(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	if db, ok := d.x.(*sql.DB); ok && db == d.s.w {
+		// A statement on its own commits by itself.
+		defer d.s.ckpt.kick()
+	}
 	if st := d.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, d.s.args(args)...)
 	}
@@ -178,6 +182,7 @@ func (s *Store) tryTx(ctx context.Context, fn func(runner) error) error {
 	if cerr := tx.Commit(); cerr != nil {
 		return cerr
 	}
+	s.ckpt.kick()
 	if k != nil {
 		return k.err
 	}

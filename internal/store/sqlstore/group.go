@@ -197,6 +197,7 @@ func (s *Store) runBatch(batch []*groupTxn) []groupResult {
 	if err := tx.Commit(); err != nil {
 		return abort(err)
 	}
+	s.ckpt.kick()
 	return results
 }
 
