@@ -113,11 +113,11 @@ type checkpointer struct {
 	backoff, holdOff int
 	// parked is set while the goroutine sleeps parkedInterval; kicks
 	// wakes it (kick).
-	parked           atomic.Bool
-	kicks            chan struct{}
-	stop             context.CancelFunc
-	done             chan struct{}
-	stopOnce         sync.Once
+	parked   atomic.Bool
+	kicks    chan struct{}
+	stop     context.CancelFunc
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // ckptResult is one row of PRAGMA wal_checkpoint: whether the checkpoint
