@@ -27,6 +27,9 @@ func peer(r *http.Request) netip.Addr {
 
 // Trusted reports whether r came directly from a trusted proxy.
 func (p Proxies) Trusted(r *http.Request) bool {
+	if len(p) == 0 {
+		return false // no proxy is trusted: the peer need not be parsed
+	}
 	a := peer(r)
 	if !a.IsValid() {
 		return false

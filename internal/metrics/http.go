@@ -41,7 +41,30 @@ func (m *Metrics) ObserveRequest(route, method string, status int, d time.Durati
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(routeLabel(route), httpMethods.of(method), statusLabel(status)).Observe(d.Seconds())
+	method = httpMethods.of(method)
+	if status < 100 || status > 599 {
+		status = 0 // statusLabel's "other"
+	}
+	k := requestKey{route: route, method: method, status: status}
+	if o, ok := m.requestObservers.Load(k); ok {
+		o.(prometheus.Observer).Observe(d.Seconds())
+		return
+	}
+	o := m.requests.WithLabelValues(routeLabel(route), method, statusLabel(status))
+	m.requestObservers.Store(k, o)
+	o.Observe(d.Seconds())
+}
+
+// requestKey names one series of the request histogram before its labels
+// are derived: the pattern as the mux reported it, the method label and
+// the status (0 for one outside 100–599). Patterns are the registered
+// ones and methods and statuses are bounded, so the cache of series it
+// keys (Metrics.requestObservers) is too. Looking a series up by its
+// labels hashes three strings under the vector's lock on every request;
+// the cache spares the token endpoint that.
+type requestKey struct {
+	route, method string
+	status        int
 }
 
 // statusLabels are statusCode's answers for 100–599, built once: the

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,7 +35,9 @@ type Metrics struct {
 	log *slog.Logger
 
 	requests *prometheus.HistogramVec
-	inFlight prometheus.Gauge
+	// requestObservers caches requests' series by requestKey (http.go).
+	requestObservers sync.Map
+	inFlight         prometheus.Gauge
 
 	tokensIssued *prometheus.CounterVec
 	tokenErrors  *prometheus.CounterVec
