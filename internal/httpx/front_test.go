@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -192,4 +193,56 @@ func TestFrontAbortHandler(t *testing.T) {
 		}
 	}()
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+}
+
+// TestFrontStashAndOwned: a value stashed in Front's context is what
+// ctx.Value answers, also through contexts derived from it; the slot holds
+// one value; only Front's own copy of the request is Owned; and a handler
+// that rewrites its owned request's URL changes neither the request
+// net/http passed in nor the path Front logs.
+func TestFrontStashAndOwned(t *testing.T) {
+	type key struct{}
+	type other struct{}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	in := httptest.NewRequest(http.MethodGet, "/t/acme/x", nil)
+	h := Front(FrontOptions{Log: log}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if ctx.Value(key{}) != nil {
+			t.Error("a value before anything was stashed")
+		}
+		if !Stash(ctx, key{}, "first") {
+			t.Fatal("Stash refused Front's context")
+		}
+		if Stash(ctx, key{}, "second") || Stash(ctx, other{}, "x") {
+			t.Error("a second value went into the one slot")
+		}
+		derived := context.WithValue(ctx, other{}, "y")
+		if got := derived.Value(key{}); got != "first" {
+			t.Errorf("derived context answered %v", got)
+		}
+		if got := ctx.Value(other{}); got != nil {
+			t.Errorf("an unset key answered %v", got)
+		}
+		if Stash(derived, key{}, "z") {
+			t.Error("Stash took a context that is not Front's")
+		}
+		if !Owned(r) || Owned(r.WithContext(ctx)) || Owned(in) {
+			t.Errorf("Owned: Front's copy %v, a further copy %v, the original %v", Owned(r), Owned(r.WithContext(ctx)), Owned(in))
+		}
+		u := *r.URL
+		u.Path = "/x"
+		r.URL = &u
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), in)
+	if in.URL.Path != "/t/acme/x" {
+		t.Errorf("the caller's request was rewritten to %q", in.URL.Path)
+	}
+	if !strings.Contains(buf.String(), "path=/t/acme/x") {
+		t.Errorf("the log line lost the path the client sent: %s", buf.String())
+	}
+	if Stash(context.Background(), key{}, "v") || Owned(in) {
+		t.Error("Stash or Owned outside Front")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/authalla/authalla/internal/httpx"
 	"github.com/authalla/authalla/internal/idp"
 )
 
@@ -63,6 +64,12 @@ type ctxKey struct{}
 // NewContext returns ctx carrying info.
 func NewContext(ctx context.Context, info *Info) context.Context {
 	return context.WithValue(ctx, ctxKey{}, info)
+}
+
+// stash puts info into ctx in place when ctx is Front's (httpx.Stash),
+// where FromContext finds it as it finds NewContext's.
+func stash(ctx context.Context, info *Info) bool {
+	return httpx.Stash(ctx, ctxKey{}, info)
 }
 
 // FromContext returns the tenant info of the request, if resolved.

@@ -179,14 +179,23 @@ func (r *Resolver) Middleware(next http.Handler) http.Handler {
 			httpx.WriteError(w, req, err)
 			return
 		}
-		req2 := req.WithContext(NewContext(req.Context(), info))
+		// The info goes into Front's context when the request came
+		// through it (httpx.Stash), else into a new context and a copy
+		// of the request.
+		owned := httpx.Owned(req)
+		if !stash(req.Context(), info) {
+			req, owned = req.WithContext(NewContext(req.Context(), info)), true
+		}
 		if info.BasePath != "" {
+			if !owned {
+				req = req.WithContext(req.Context())
+			}
 			u := *req.URL
 			u.Path = path
 			u.RawPath = ""
-			req2.URL = &u
+			req.URL = &u
 		}
-		next.ServeHTTP(w, req2)
+		next.ServeHTTP(w, req)
 	})
 }
 

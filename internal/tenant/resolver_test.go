@@ -299,3 +299,43 @@ func FuzzResolveHost(f *testing.F) {
 		}
 	})
 }
+
+// TestMiddlewareBehindFront: behind httpx.Front the resolver puts the
+// tenant into Front's context and rewrites Front's own copy of the request
+// (no copies of its own); on its own it copies. Either way the handler
+// sees the same path and tenant, a host issuer's path is left alone, and
+// the request the caller passed in is never changed.
+func TestMiddlewareBehindFront(t *testing.T) {
+	r, _, _ := newTestResolver(t, "https://login.example.com", nil)
+	for _, front := range []bool{false, true} {
+		for _, c := range []struct{ url, wantPath, wantIssuer string }{
+			{"https://login.example.com/t/acme/oauth2/token", "/oauth2/token", "https://login.example.com/t/acme"},
+			{"https://acme.example.com/oauth2/token", "/oauth2/token", "https://acme.example.com"},
+		} {
+			var gotPath, gotIssuer string
+			var h http.Handler = r.Middleware(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				gotPath = req.URL.Path
+				gotIssuer = MustFromContext(req.Context()).Issuer
+				// A context derived below still answers the tenant.
+				if _, ok := FromContext(context.WithoutCancel(req.Context())); !ok {
+					t.Error("derived context lost the tenant")
+				}
+			}))
+			if front {
+				h = httpx.Front(httpx.FrontOptions{}, h)
+			}
+			req := httptest.NewRequest(http.MethodGet, c.url, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 200 || gotPath != c.wantPath || gotIssuer != c.wantIssuer {
+				t.Errorf("front %v, %s: got %d %q %q", front, c.url, rec.Code, gotPath, gotIssuer)
+			}
+			if req.URL.String() != c.url {
+				t.Errorf("front %v: the caller's request became %s", front, req.URL)
+			}
+			if _, ok := FromContext(req.Context()); ok {
+				t.Errorf("front %v: the caller's context got the tenant", front)
+			}
+		}
+	}
+}
