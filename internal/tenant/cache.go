@@ -66,7 +66,7 @@ func (c *tenantCache) get(key string, now time.Time) (e cacheEntry, ok bool, gen
 
 // put stores what a load found (t) or did not find (err), unless the cache
 // was invalidated since gen.
-func (c *tenantCache) put(key string, t *idp.Tenant, err error, now time.Time, gen uint64) {
+func (c *tenantCache) put(key string, t *idp.Tenant, infos *issuerInfos, err error, now time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -78,7 +78,7 @@ func (c *tenantCache) put(key string, t *idp.Tenant, err error, now time.Time, g
 		return
 	}
 	c.notFound.remove(key)
-	c.found.put(cacheEntry{key: key, t: t, expires: now.Add(c.ttl)})
+	c.found.put(cacheEntry{key: key, t: t, infos: infos, expires: now.Add(c.ttl)})
 }
 
 // drop removes key, and the admin entry too when admin(entry) says so.
@@ -117,7 +117,14 @@ type cacheEntry struct {
 	t       *idp.Tenant
 	err     error
 	expires time.Time
+	// infos are the request infos of t at its path and host issuers,
+	// built once per load and shared by every request (Resolver.Resolve);
+	// nil for the admin entry and for an issuer form that is off.
+	infos *issuerInfos
 }
+
+// issuerInfos are the Infos of one loaded tenant.
+type issuerInfos struct{ path, host *Info }
 
 // lru is a fixed-size least-recently-used list; not safe for concurrent
 // use (tenantCache locks).

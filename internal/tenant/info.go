@@ -9,6 +9,9 @@ import (
 )
 
 // Info is the tenant a request addresses and the issuer URL it arrived on.
+// The Resolver hands every request to the same issuer the same Info until
+// the tenant is loaded again: an Info, and the Tenant it points to, are
+// read-only.
 type Info struct {
 	Tenant *idp.Tenant
 	// Issuer is the exact issuer of this host or path, e.g.

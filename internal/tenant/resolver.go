@@ -129,14 +129,14 @@ func (r *Resolver) Resolve(req *http.Request) (*Info, string, error) {
 		if r.pathIssuers && strings.HasPrefix(path, "/t/") {
 			rest := path[len("/t/"):]
 			id, tail, _ := strings.Cut(rest, "/")
-			t, err := r.get(req.Context(), id)
+			e, err := r.entry(req.Context(), id)
 			if err != nil {
 				return nil, "", err
 			}
-			if t.Admin {
+			if e.t.Admin {
 				return nil, "", ErrUnknownHost
 			}
-			return &Info{Tenant: t, Issuer: r.PathIssuer(id), BasePath: "/t/" + id, Secure: secure}, issuerPath(rest, id, tail), nil
+			return e.infos.path, issuerPath(rest, id, tail), nil
 		}
 		t, err := r.admin(req.Context())
 		if err != nil {
@@ -154,14 +154,14 @@ func (r *Resolver) Resolve(req *http.Request) (*Info, string, error) {
 		if strings.Contains(id, ".") {
 			return nil, "", ErrUnknownHost
 		}
-		t, err := r.get(req.Context(), id)
+		e, err := r.entry(req.Context(), id)
 		if err != nil {
 			return nil, "", err
 		}
-		if t.Admin {
+		if e.t.Admin {
 			return nil, "", ErrUnknownHost
 		}
-		return &Info{Tenant: t, Issuer: r.HostIssuer(id), Secure: secure}, path, nil
+		return e.infos.host, path, nil
 	}
 	return nil, "", ErrUnknownHost
 }
@@ -222,10 +222,27 @@ func (r *Resolver) admin(ctx context.Context) (*idp.Tenant, error) {
 }
 
 func (r *Resolver) get(ctx context.Context, id string) (*idp.Tenant, error) {
+	e, err := r.entry(ctx, id)
+	return e.t, err
+}
+
+// entry is get with the tenant's shared request infos (issuerInfos).
+func (r *Resolver) entry(ctx context.Context, id string) (cacheEntry, error) {
 	if ValidID(id) != nil && !r.isExistingReserved(id) {
-		return nil, ErrUnknownHost
+		return cacheEntry{}, ErrUnknownHost
 	}
-	return r.cachedGet(id, func() (*idp.Tenant, error) { return r.lookup.GetTenant(ctx, id) })
+	return r.cachedEntry(id, func() (*idp.Tenant, error) { return r.lookup.GetTenant(ctx, id) }, r.infos)
+}
+
+// infos builds the Infos of tenant t at its path and host issuers. They
+// are shared by every request of the tenant until it is loaded again, so
+// nothing may change an Info it was handed.
+func (r *Resolver) infos(t *idp.Tenant) *issuerInfos {
+	secure := r.scheme == "https"
+	return &issuerInfos{
+		path: &Info{Tenant: t, Issuer: r.PathIssuer(t.ID), BasePath: "/t/" + t.ID, Secure: secure},
+		host: &Info{Tenant: t, Issuer: r.HostIssuer(t.ID), Secure: secure},
+	}
 }
 
 // isExistingReserved lets a syntactically valid but reserved id through
@@ -234,17 +251,28 @@ func (r *Resolver) get(ctx context.Context, id string) (*idp.Tenant, error) {
 func (r *Resolver) isExistingReserved(id string) bool { return reserved[id] }
 
 func (r *Resolver) cachedGet(key string, load func() (*idp.Tenant, error)) (*idp.Tenant, error) {
+	e, err := r.cachedEntry(key, load, nil)
+	return e.t, err
+}
+
+// cachedEntry returns the cache's entry for key, loading it on a miss;
+// infos, when not nil, builds the entry's request infos once per load.
+func (r *Resolver) cachedEntry(key string, load func() (*idp.Tenant, error), infos func(*idp.Tenant) *issuerInfos) (cacheEntry, error) {
 	now := r.clock.Now()
 	c, ok, gen := r.cache.get(key, now)
 	if ok {
 		r.stats.Hit()
-		return c.t, c.err
+		return c, c.err
 	}
 	r.stats.Miss()
 	t, err := load()
 	if err != nil && !errors.Is(err, idp.ErrNotFound) {
-		return nil, err // do not cache database failures
+		return cacheEntry{}, err // do not cache database failures
 	}
-	r.cache.put(key, t, err, now, gen)
-	return t, err
+	var in *issuerInfos
+	if err == nil && infos != nil {
+		in = infos(t)
+	}
+	r.cache.put(key, t, in, err, now, gen)
+	return cacheEntry{key: key, t: t, err: err, infos: in}, err
 }

@@ -339,3 +339,39 @@ func TestMiddlewareBehindFront(t *testing.T) {
 		}
 	}
 }
+
+// TestInfoSharedUntilReload: requests to the same issuer share one Info
+// (built when the tenant is loaded), the path and host issuers each have
+// theirs, and a change that drops the tenant gives the next request a new
+// Info over the reloaded tenant.
+func TestInfoSharedUntilReload(t *testing.T) {
+	r, l, _ := newTestResolver(t, "https://login.example.com", nil)
+	resolve := func(host, path string) *Info {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Host = host
+		info, _, err := r.Resolve(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	p1, p2 := resolve("login.example.com", "/t/acme/x"), resolve("login.example.com", "/t/acme/y")
+	h1, h2 := resolve("acme.example.com", "/x"), resolve("acme.example.com", "/y")
+	if p1 != p2 || h1 != h2 {
+		t.Error("requests to one issuer got different Infos")
+	}
+	if p1 == h1 || p1.Issuer != "https://login.example.com/t/acme" || p1.BasePath != "/t/acme" ||
+		h1.Issuer != "https://acme.example.com" || h1.BasePath != "" || !p1.Secure || !h1.Secure {
+		t.Errorf("path info %+v, host info %+v", *p1, *h1)
+	}
+	if p1.Tenant != h1.Tenant || p1.Tenant != l.tenants["acme"] {
+		t.Error("the Infos do not point to the loaded tenant")
+	}
+	l.tenants["acme"] = &idp.Tenant{ID: "acme", Name: "Renamed"}
+	r.Invalidate(idp.Change{Kind: idp.ChangeTenant, TenantID: "acme"})
+	p3 := resolve("login.example.com", "/t/acme/x")
+	if p3 == p1 || p3.Tenant.Name != "Renamed" || p3.Issuer != p1.Issuer {
+		t.Errorf("after the change: %+v (tenant %+v)", *p3, *p3.Tenant)
+	}
+}
