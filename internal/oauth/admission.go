@@ -25,6 +25,21 @@ import (
 // request is refused at once with 503 temporarily_unavailable and
 // Retry-After (RFC 6749 §5.2 names no overload error; RFC 9110 §15.6.4),
 // instead of waiting for a slot that would come too late for its client.
+//
+// A granted request yields the processor once before it starts its work
+// (runtime.Gosched), so that requests that arrived before it reach the
+// queue first. Without that, arrival order was lost before the queue: on
+// a busy processor the Go scheduler runs the goroutines it readied itself
+// (a request handed a slot, a store read's helpers) ahead of connections
+// whose bytes the runtime's background monitor found on the network every
+// 10 ms, which wait in the scheduler's global queue, taken one per 61
+// scheduling rounds while local work remains. At 64 connections on one
+// core that queue held dozens of requests for 0.3-2.5 s while the others
+// cycled through the gate (runtime trace: network wake-ups through the
+// monitor waited 219-541 ms at p99 and max, those the scheduler polled
+// itself 2 ms). A yield puts the granted request behind them in that same
+// queue, so the scheduler drains it whenever the yielders leave its local
+// queue empty (docs/benchmarks.md, "Code exchange and refresh").
 
 // Admission settings for the user-token grants.
 const (
@@ -83,8 +98,9 @@ func (p *Provider) admitGrant(ctx context.Context) (release func(), err error) {
 	return release, nil
 }
 
-// acquire waits for a slot in arrival order and returns the function that
-// gives it back (call it exactly once). It fails with errOverloaded when
+// acquire waits for a slot in arrival order, yields the processor once
+// (see the top of this file) and returns the function that gives the slot
+// back (call it exactly once). It fails with errOverloaded when
 // the queue is full or the wait exceeds maxWait, and with ctx's error
 // when the request ends first.
 func (a *admission) acquire(ctx context.Context) (release func(), err error) {
@@ -95,6 +111,7 @@ func (a *admission) acquire(ctx context.Context) (release func(), err error) {
 	if a.active < a.limit && len(a.waiters) == 0 {
 		a.active++
 		a.mu.Unlock()
+		runtime.Gosched()
 		return a.release, nil
 	}
 	if len(a.waiters) >= a.maxQueue {
@@ -109,6 +126,7 @@ func (a *admission) acquire(ctx context.Context) (release func(), err error) {
 	defer timer.Stop()
 	select {
 	case <-w.ready:
+		runtime.Gosched()
 		return a.release, nil
 	case <-timer.C:
 		err = errOverloaded()
