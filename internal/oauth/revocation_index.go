@@ -90,6 +90,9 @@ type revocationIndex struct {
 	prunedAt  time.Time
 	failing   bool
 
+	// spawn runs a background read (go f(); tests replace it).
+	spawn func(f func())
+
 	running   atomic.Bool
 	again     atomic.Bool  // a mark arrived during a read: read again
 	nextTryNS atomic.Int64 // no routine read before (after a failure)
@@ -99,6 +102,7 @@ func newRevocationIndex(feed store.RevocationFeed, clock idp.Clock, ttl time.Dur
 	return &revocationIndex{
 		feed: feed, clock: clock, ttl: ttl, every: ttl / 2, max: max, stats: cachestat.Nop{},
 		tenants: map[string]map[string]int64{}, stale: map[string]uint64{},
+		spawn: func(f func()) { go f() },
 	}
 }
 

@@ -91,7 +91,7 @@ func (ix *revocationIndex) kick(force bool) {
 	if !ix.running.CompareAndSwap(false, true) {
 		return
 	}
-	go func() {
+	ix.spawn(func() {
 		for {
 			ix.again.Store(false)
 			ctx, cancel := context.WithTimeout(context.Background(), revocationSyncTimeout)
@@ -102,7 +102,7 @@ func (ix *revocationIndex) kick(force bool) {
 				return
 			}
 		}
-	}()
+	})
 }
 
 // SyncRevocations reads the store's list of revoked access tokens into
@@ -115,4 +115,13 @@ func (p *Provider) SyncRevocations(ctx context.Context) error {
 		return nil
 	}
 	return p.revocations.sync(ctx)
+}
+
+// WarmRevocations starts reading the revocation list in the background,
+// so that a server's first requests are answered from memory rather than
+// the store.
+func (p *Provider) WarmRevocations() {
+	if p.revocations != nil {
+		p.revocations.kick(false)
+	}
 }
