@@ -123,7 +123,7 @@ type Provider struct {
 	// revocations answers access-token status from memory (nil: the
 	// store does, through tokens).
 	revocations *revocationIndex
-	changed   func(idp.Change)
+	changed     func(idp.Change)
 	// successorKey derives refresh-token successors (refresh_successor.go);
 	// nil: random successors.
 	successorKey []byte
