@@ -72,11 +72,19 @@ func (p *Provider) Invalidate(ch idp.Change) {
 }
 
 // markRevocations marks tenantID ("" for all) stale in the revocation
-// index and starts a read of the store's list.
+// index and starts a read of the store's list. The tenant's cached store
+// answers go too, so that while the store answers it never answers from
+// before a read the index already made.
 func (p *Provider) markRevocations(tenantID string) {
-	if p.revocations != nil {
-		p.revocations.mark(tenantID)
+	if p.revocations == nil {
+		return
 	}
+	if tenantID == "" {
+		p.tokens.dropAll()
+	} else {
+		p.tokens.drop(tenantID, "")
+	}
+	p.revocations.mark(tenantID)
 }
 
 // commitChange invalidates this node's caches for ch and tells the
