@@ -47,6 +47,10 @@ func (ix *revocationIndex) sync(ctx context.Context) error {
 	start := ix.clock.Now()
 	ix.mu.RLock()
 	gen, full, since, fullAfter := ix.gen, !ix.loaded, ix.watermark.Add(-revocationOverlap), ix.fullAfter
+	// This node's clock went back: earlier reads left out (and pruning
+	// dropped) tokens that had expired by the clock of the time, which
+	// may count as live again now. Read everything.
+	full = full || start.Before(ix.syncedAt)
 	ix.mu.RUnlock()
 	if full {
 		if start.Before(fullAfter) {
