@@ -375,6 +375,35 @@ func TestMultiNode(t *testing.T) {
 	}
 	apiBase := issuer + "/api/v1"
 
+	t.Run("an access token revoked on node 1 is inactive on node 2", func(t *testing.T) {
+		robotSecret := str(t, robot, "client_secret")
+		cc := nodeForm(ctx, t, 1, issuer+"/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "robot", robotSecret)
+		at, _ := cc.json["access_token"].(string)
+		if cc.status != http.StatusOK || at == "" {
+			t.Fatalf("client_credentials on node 1 = %d %s", cc.status, cc.body)
+		}
+		introspect := func() reply {
+			return nodeForm(ctx, t, 2, issuer+"/oauth2/introspect", url.Values{"token": {at}}, "robot", robotSecret)
+		}
+		// Node 2 has seen it active (its revocation index and its
+		// verified-token cache hold it).
+		if in := introspect(); in.status != http.StatusOK || in.json["active"] != true {
+			t.Fatalf("introspection on node 2 before = %d %s", in.status, in.body)
+		}
+		rv := nodeForm(ctx, t, 1, issuer+"/oauth2/revoke", url.Values{"token": {at}}, "robot", robotSecret)
+		start := time.Now()
+		if rv.status != http.StatusOK {
+			t.Fatalf("revoke on node 1 = %d %s", rv.status, rv.body)
+		}
+		if in := nodeForm(ctx, t, 1, issuer+"/oauth2/introspect", url.Values{"token": {at}}, "robot", robotSecret); in.json["active"] != false {
+			t.Fatalf("introspection on node 1 right after its revocation = %d %s", in.status, in.body)
+		}
+		withinPropagation(t, "revoked access token", start, func() (bool, string) {
+			in := introspect()
+			return in.status == http.StatusOK && in.json["active"] == false, fmt.Sprintf("%d %s", in.status, in.body)
+		})
+	})
+
 	t.Run("a client created on node 1 is usable on node 2", func(t *testing.T) {
 		const id = "late-backend"
 		cc := url.Values{"grant_type": {"client_credentials"}}

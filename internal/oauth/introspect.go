@@ -66,7 +66,7 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	p.metrics.Introspected(tokenType, resp.Active)
-	writeNoStoreJSON(w, http.StatusOK, resp)
+	writeIntrospection(w, resp)
 	return nil
 }
 

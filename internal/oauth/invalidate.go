@@ -19,7 +19,12 @@ import (
 //   - access-token status by jti: ChangeToken drops the whole tenant,
 //     since a revoked grant revokes access tokens whose jtis its change
 //     does not list; ChangeTenant and ChangeUser (a suspension or
-//     session removal revokes grants) as well.
+//     session removal revokes grants) as well;
+//   - the revocation index (revocation_index.go): every change that can
+//     make an access token inactive (ChangeToken, ChangeUser,
+//     ChangeClient — a deleted client's grants are revoked —,
+//     ChangeTenant, every tenant) marks the tenant stale, so that the
+//     store answers until the index has read past the change.
 //
 // Discovery documents are keyed by the tenant's update time and rebuilt
 // when it changes; a ChangeTenant drops them too.
@@ -38,9 +43,14 @@ func (p *Provider) Invalidate(ch idp.Change) {
 		p.users.dropAll()
 		p.tokens.dropAll()
 		p.discoveryDocs.dropAll()
+		p.markRevocations("")
 		return
 	case ch.Kind == "":
 		ch.Kind = idp.ChangeTenant // every kind of one tenant
+	}
+	switch ch.Kind {
+	case idp.ChangeToken, idp.ChangeUser, idp.ChangeClient, idp.ChangeTenant:
+		p.markRevocations(ch.TenantID)
 	}
 	switch ch.Kind {
 	case idp.ChangeClient:
@@ -59,6 +69,22 @@ func (p *Provider) Invalidate(ch idp.Change) {
 		p.tokens.drop(ch.TenantID, "")
 		p.discoveryDocs.drop(ch.TenantID)
 	}
+}
+
+// markRevocations marks tenantID ("" for all) stale in the revocation
+// index and starts a read of the store's list. The tenant's cached store
+// answers go too, so that while the store answers it never answers from
+// before a read the index already made.
+func (p *Provider) markRevocations(tenantID string) {
+	if p.revocations == nil {
+		return
+	}
+	if tenantID == "" {
+		p.tokens.dropAll()
+	} else {
+		p.tokens.drop(tenantID, "")
+	}
+	p.revocations.mark(tenantID)
 }
 
 // commitChange invalidates this node's caches for ch and tells the

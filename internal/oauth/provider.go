@@ -120,7 +120,10 @@ type Provider struct {
 	resources *memCache[*idp.ResourceServer]
 	users     *memCache[bool]
 	tokens    *memCache[bool]
-	changed   func(idp.Change)
+	// revocations answers access-token status from memory (nil: the
+	// store does, through tokens).
+	revocations *revocationIndex
+	changed     func(idp.Change)
 	// successorKey derives refresh-token successors (refresh_successor.go);
 	// nil: random successors.
 	successorKey []byte
@@ -162,6 +165,15 @@ func New(o Options) *Provider {
 		p.resources.stats = cachestat.Or(o.CacheStats("oauth_resources"))
 		p.users.stats = cachestat.Or(o.CacheStats("oauth_users"))
 		p.tokens.stats = cachestat.Or(o.CacheStats("oauth_token_status"))
+	}
+	// The revocation index needs the store's list of revocations and
+	// follows it within the cache TTL (revocation_index.go); with caching
+	// off every status comes from the store.
+	if feed, ok := o.Store.(store.RevocationFeed); ok && o.CacheTTL > 0 && o.CacheMaxEntries > 0 {
+		p.revocations = newRevocationIndex(feed, o.Clock, o.CacheTTL, revocationIndexMax)
+		if o.CacheStats != nil {
+			p.revocations.stats = cachestat.Or(o.CacheStats("oauth_revocation_index"))
+		}
 	}
 	if o.Store != nil {
 		// Revocations announce themselves (store_changes.go).

@@ -159,6 +159,9 @@ func New(o Options) (*Server, error) {
 		// SECURITY-TESTS 18: third-party clients' errors pass an interstitial.
 		DirectThirdPartyErrors: !cfg.UntrustedErrorInterstitial,
 	})
+	// Load the revocation index in the background: the first requests
+	// read token status from the store until it lands.
+	provider.WarmRevocations()
 	hosted := login.New(login.Options{
 		Store: o.Store, Sessions: sessions, Mail: o.Mail, Keys: o.Keys, Finisher: provider,
 		Pages: pages, Clock: o.Clock, Random: o.Random, Log: o.Log, Proxies: proxies, Metrics: o.Metrics,
@@ -166,11 +169,13 @@ func New(o Options) (*Server, error) {
 
 	tenantMux := http.NewServeMux()
 	provider.Routes(tenantMux)
+	// The management API, MCP and the Admin UI check access-token status
+	// through the provider: its revocation index and cache.
 	hosted.Routes(tenantMux)
 	if o.Manage != nil {
-		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
+		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: provider, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
 		mcp.New(mcp.Options{
-			Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Proxies: proxies, Clock: o.Clock, Log: o.Log,
+			Manage: o.Manage, Keys: o.Keys, Tokens: provider, Proxies: proxies, Clock: o.Clock, Log: o.Log,
 			Issuers: tenantIssuers(resolver, cfg.BaseDomain, cfg.PathIssuers),
 		}).Routes(tenantMux)
 	}
@@ -179,7 +184,7 @@ func New(o Options) (*Server, error) {
 	var self http.Handler
 	if o.Manage != nil && o.Sealer != nil {
 		ui, err := admin.New(admin.Options{
-			Manage: o.Manage, Keys: o.Keys, Tokens: o.Manage, Sealer: o.Sealer, Proxies: proxies,
+			Manage: o.Manage, Keys: o.Keys, Tokens: provider, Sealer: o.Sealer, Proxies: proxies,
 			Internal: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { self.ServeHTTP(w, r) }),
 			Clock:    o.Clock, Random: o.Random.R, Log: o.Log,
 		})

@@ -8,7 +8,7 @@ import (
 
 // PurgeExpired deletes, across tenants, what expired before `before`:
 // authorization requests, login challenges (once their link, the longer
-// lifetime, expired), codes, access-token records, sessions, and grants
+// lifetime, expired), codes, access-token records and their revocations, sessions, and grants
 // whose absolute lifetime ended together with their refresh tokens. It
 // returns how many rows went.
 func (s *Store) PurgeExpired(ctx context.Context, before time.Time) (int64, error) {
@@ -18,6 +18,7 @@ func (s *Store) PurgeExpired(ctx context.Context, before time.Time) (int64, erro
 		`DELETE FROM login_challenges WHERE link_expires_at < ? AND pin_expires_at < ?`,
 		`DELETE FROM auth_codes WHERE expires_at < ?`,
 		`DELETE FROM access_tokens WHERE expires_at < ?`,
+		`DELETE FROM token_revocations WHERE expires_at < ?`,
 		`DELETE FROM sessions WHERE expires_at < ?`,
 		// Refresh tokens go with their grant's absolute lifetime; a rotated
 		// token is kept until then so that its replay is still detected.

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Grants", testGrants},
 		{"RefreshTokens", testRefreshTokens},
 		{"AccessTokens", testAccessTokens},
+		{"Revocations", testRevocations},
 		{"Audit", testAudit},
 		{"Purge", testPurge},
 		{"Cascades", testCascades},
