@@ -29,16 +29,23 @@ func (s *Store) ListSigningKeys(ctx context.Context, tenantID string) ([]idp.Sig
 	defer rows.Close()
 	var out []idp.SigningKey
 	for rows.Next() {
-		var k idp.SigningKey
-		var state string
-		if err := rows.Scan(&k.TenantID, &k.ID, &k.Alg, &state, &k.PrivateEnc, &k.PublicJWK,
-			ts(&k.CreatedAt), nullTS(&k.ActivatedAt), nullTS(&k.RetiredAt), nullTS(&k.RemoveAfter)); err != nil {
+		k, err := scanSigningKey(rows)
+		if err != nil {
 			return nil, s.wrap("list signing keys", err)
 		}
-		k.State = idp.KeyState(state)
 		out = append(out, k)
 	}
 	return out, s.wrap("list signing keys", rows.Err())
+}
+
+// scanSigningKey scans the keyCols of one row.
+func scanSigningKey(sc scanner) (idp.SigningKey, error) {
+	var k idp.SigningKey
+	var state string
+	err := sc.Scan(&k.TenantID, &k.ID, &k.Alg, &state, &k.PrivateEnc, &k.PublicJWK,
+		ts(&k.CreatedAt), nullTS(&k.ActivatedAt), nullTS(&k.RetiredAt), nullTS(&k.RemoveAfter))
+	k.State = idp.KeyState(state)
+	return k, err
 }
 
 // ActivateSigningKey makes the staged key kid active and, in the same
