@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -70,22 +69,19 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return fail(e, err)
 	}
 	sctx := manage.WithActor(ctx, systemActor)
-	// The database work of the start (the migrations check, the bootstrap)
-	// runs while the server is built and its port bound; on PostgreSQL it
-	// is mostly waiting for the first connection and its round trips.
-	// Nothing is served before it is done (startup.go).
-	prep := startPreparing(sctx, d, adminEmail)
-	srv, srvErr := server.New(server.Options{
+	// The server is built and its port bound in the background while the
+	// database work of the start (the migrations check, the bootstrap)
+	// runs here; on PostgreSQL that work is mostly waiting for the first
+	// connection and its round trips. Nothing is served before both are
+	// done (startup.go).
+	b := startBuilding(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage, Sealer: d.sealer,
 		RefreshSuccessorKey: d.successorKey,
 		Changed:             d.changes.Publish, Metrics: d.metrics,
 	})
-	// Bound before the start is prepared: a connection that arrives
-	// meanwhile waits in the listen backlog and is answered once the
-	// server serves, instead of being refused.
-	ln, lnErr := net.Listen("tcp", cfg.Listen)
-	start, err := prep.wait()
+	start, err := prepare(sctx, d, adminEmail)
+	srv, ln, srvErr, lnErr := b.wait()
 	if err != nil {
 		closeListener(ln)
 		return fail(e, err)
