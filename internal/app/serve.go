@@ -105,7 +105,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	// listener, every other node change.
 	d.changes.Subscribe(srv)
 	lctx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
-	waitListener, err := listenForChanges(lctx, d)
+	waitListener, err := listenForChanges(lctx, d, changesListenDelay)
 	if err != nil {
 		stopListening()
 		closeListener(ln)
