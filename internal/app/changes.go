@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/authalla/authalla/internal/changes"
 	"github.com/authalla/authalla/internal/store/sqlstore"
@@ -21,10 +22,19 @@ func newChangeBus(st *sqlstore.Store, log *slog.Logger) *changes.Bus {
 	return changes.New(o)
 }
 
+// changesListenDelay holds the listener's connection back for a moment
+// after the server starts serving: its new database session (a backend
+// process and an authentication on the database server) would otherwise
+// start with the first requests and compete with them. Nothing is lost
+// meanwhile: the listener drops every cache of this process when it
+// subscribes (changes.Listener.Run), so another node's change made before
+// takes effect here then, well within the second that issue 5 allows.
+const changesListenDelay = 100 * time.Millisecond
+
 // listenForChanges starts, on PostgreSQL, the connection that hears other
-// nodes' changes, and returns a function that waits for it to stop after
-// ctx ends. On SQLite there is nothing to hear.
-func listenForChanges(ctx context.Context, d *deps) (wait func(), err error) {
+// nodes' changes, after delay, and returns a function that waits for it
+// to stop after ctx ends. On SQLite there is nothing to hear.
+func listenForChanges(ctx context.Context, d *deps, delay time.Duration) (wait func(), err error) {
 	if !d.cfg.IsPostgres() {
 		return func() {}, nil
 	}
@@ -33,6 +43,15 @@ func listenForChanges(ctx context.Context, d *deps) (wait func(), err error) {
 		return nil, &configError{err: err}
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { l.Run(ctx) })
+	wg.Go(func() {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		l.Run(ctx)
+	})
 	return wg.Wait, nil
 }

@@ -48,6 +48,30 @@ type deps struct {
 // openDeps opens and migrates the store, loads the master key and builds
 // the key manager and the management service. The caller closes them.
 func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock idp.Clock) (*deps, error) {
+	d, err := newDeps(ctx, cfg, log, clock)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// migrate brings the schema up to date (on a restart, one query that
+// finds it is).
+func (d *deps) migrate(ctx context.Context) error {
+	if err := d.store.Migrate(ctx); err != nil {
+		return fmt.Errorf("database: migrate: %w", err)
+	}
+	return nil
+}
+
+// newDeps is openDeps without the migration: serve migrates while it
+// builds the server. Nothing here reads the database (on PostgreSQL not
+// even a connection is made yet).
+func newDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock idp.Clock) (*deps, error) {
 	masterKey, err := loadMasterKey(cfg)
 	if err != nil {
 		return nil, err
@@ -65,10 +89,6 @@ func openDeps(ctx context.Context, cfg *config.Config, log *slog.Logger, clock i
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	st.SetMaxOpenConns(cfg.DBMaxOpenConns)
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("database: migrate: %w", err)
-	}
 	names, err := tenant.NewResolver(st, tenant.Options{PublicURL: cfg.PublicURL, BaseDomain: cfg.BaseDomain, PathIssuers: cfg.PathIssuers})
 	if err != nil {
 		st.Close()

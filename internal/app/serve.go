@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -60,7 +59,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return fail(e, usagef("serve takes no arguments (got %q)", pos[0]))
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
-	d, err := openDeps(ctx, cfg, log, idp.SystemClock{})
+	d, err := newDeps(ctx, cfg, log, idp.SystemClock{})
 	if err != nil {
 		return fail(e, err)
 	}
@@ -70,37 +69,46 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return fail(e, err)
 	}
 	sctx := manage.WithActor(ctx, systemActor)
-	boot, err := d.manage.Bootstrap(sctx, manage.BootstrapInput{AdminEmail: adminEmail})
-	if err != nil {
-		return fail(e, fmt.Errorf("bootstrap: %w", err))
-	}
-	if err := d.manage.EnsureCLIClient(sctx); err != nil {
-		return fail(e, fmt.Errorf("bootstrap: %w", err))
-	}
-	// Printed before anything else can fail: the link exists only once.
-	// d.names is built from the same configuration as the server's
-	// resolver, so the issuers are the ones the server will answer on.
-	if boot.Created {
-		printBootstrap(e.stdout, boot, d.names.PreferredIssuer(boot.AdminTenant.Tenant), d.names.PreferredIssuer(boot.DefaultTenant.Tenant))
-	} else {
-		printKnownIssuers(sctx, e, d, d.names.PreferredIssuer)
-	}
-	srv, err := server.New(server.Options{
+	// The server is built and its port bound in the background while the
+	// database work of the start (the migrations check, the bootstrap)
+	// runs here; on PostgreSQL that work is mostly waiting for the first
+	// connection and its round trips. Nothing is served before both are
+	// done (startup.go).
+	b := startBuilding(server.Options{
 		Config: cfg, Store: d.store, Keys: d.keys, Mail: mailer,
 		Clock: d.clock, Random: d.random, Log: log, Manage: d.manage, Sealer: d.sealer,
 		RefreshSuccessorKey: d.successorKey,
 		Changed:             d.changes.Publish, Metrics: d.metrics,
 	})
+	start, err := prepare(sctx, d, adminEmail)
+	srv, ln, srvErr, lnErr := b.wait()
 	if err != nil {
-		return fail(e, fmt.Errorf("server: %w", err))
+		closeListener(ln)
+		return fail(e, err)
+	}
+	// Printed before anything else can fail: the link exists only once.
+	// d.names is built from the same configuration as the server's
+	// resolver, so the issuers are the ones the server will answer on.
+	if start.Created {
+		printBootstrap(e.stdout, start.BootstrapResult, d.names.PreferredIssuer(start.AdminTenant.Tenant), d.names.PreferredIssuer(start.DefaultTenant.Tenant))
+	} else {
+		printKnownIssuers(sctx, e, d, start)
+	}
+	if srvErr != nil {
+		closeListener(ln)
+		return fail(e, fmt.Errorf("server: %w", srvErr))
+	}
+	if lnErr != nil {
+		return fail(e, &configError{err: fmt.Errorf("listen: %w", lnErr)})
 	}
 	// The server's caches drop what this process and, through the
 	// listener, every other node change.
 	d.changes.Subscribe(srv)
 	lctx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
-	waitListener, err := listenForChanges(lctx, d)
+	waitListener, err := listenForChanges(lctx, d, changesListenDelay)
 	if err != nil {
 		stopListening()
+		closeListener(ln)
 		return fail(e, err)
 	}
 	defer func() {
@@ -110,14 +118,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 
 	stopMetrics, err := serveMetrics(cfg, srv.MetricsHandler(), e.stdout, log)
 	if err != nil {
+		closeListener(ln)
 		return fail(e, err)
 	}
 	defer stopMetrics()
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fail(e, &configError{err: fmt.Errorf("listen: %w", err)})
-	}
 	fmt.Fprintf(e.stdout, "Listening on http://%s\n", ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL)
 
@@ -194,22 +199,26 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	return 0
 }
 
-// printKnownIssuers prints the issuers of an install started before.
-func printKnownIssuers(ctx context.Context, e *env, d *deps, issuer func(*idp.Tenant) string) {
-	ts, total, err := d.manage.ListTenants(ctx, idp.Page{Limit: 10})
-	if err != nil {
-		d.log.Warn("cannot list tenants", "err", err)
-		return
+// printKnownIssuers prints the issuers of an install started before: the
+// tenants the start read (start.Listed), or else the first page of them.
+func printKnownIssuers(ctx context.Context, e *env, d *deps, start *manage.StartResult) {
+	ts, total := start.Tenants, start.TenantTotal
+	if !start.Listed {
+		var err error
+		if ts, total, err = d.manage.ListTenants(ctx, idp.Page{Limit: bannerTenants}); err != nil {
+			d.log.Warn("cannot list tenants", "err", err)
+			return
+		}
 	}
 	admin := ""
 	var rows [][2]string
 	for _, t := range ts {
 		if t.Admin {
-			admin = issuer(t.Tenant)
+			admin = d.names.PreferredIssuer(t.Tenant)
 			total--
 			continue
 		}
-		rows = append(rows, [2]string{t.ID, issuer(t.Tenant)})
+		rows = append(rows, [2]string{t.ID, d.names.PreferredIssuer(t.Tenant)})
 	}
 	if admin == "" {
 		admin = d.names.AdminIssuer()

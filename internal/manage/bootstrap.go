@@ -23,6 +23,14 @@ type BootstrapInput struct {
 	AdminEmail string
 }
 
+// adminEmail is the first administrator's email, normalised.
+func (in BootstrapInput) adminEmail() (string, error) {
+	if in.AdminEmail == "" {
+		return normalizeEmail("admin_email", DefaultAdminEmail)
+	}
+	return normalizeEmail("admin_email", in.AdminEmail)
+}
+
 // BootstrapResult says what the first start created.
 type BootstrapResult struct {
 	// Created is false when the install was already bootstrapped; then
@@ -51,11 +59,8 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (*BootstrapR
 	if !a.privileged() {
 		return nil, fmt.Errorf("manage: bootstrap is for the server and the CLI: %w", idp.ErrForbidden)
 	}
-	email := in.AdminEmail
-	if email == "" {
-		email = DefaultAdminEmail
-	}
-	if email, err = normalizeEmail("admin_email", email); err != nil {
+	email, err := in.adminEmail()
+	if err != nil {
 		return nil, err
 	}
 	admin, err := s.ensureAdminTenant(ctx)

@@ -22,6 +22,7 @@ type Store interface {
 	Consents
 	Tokens
 	Audit
+	Startup
 
 	// Ping checks that the database answers (readiness).
 	Ping(ctx context.Context) error

@@ -11,6 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/authalla/authalla/internal/idp"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
@@ -76,8 +80,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.upToDate(ctx, len(ms)) {
-		return nil
+	ok, err := s.upToDate(ctx, len(ms))
+	if ok || err != nil {
+		return err
 	}
 	if s.postgres() {
 		return s.migratePostgres(ctx, ms)
@@ -89,13 +94,27 @@ func (s *Store) Migrate(ctx context.Context) error {
 // exactly the versions 1…known (version is its primary key, so known rows
 // whose highest is known are those). Then a restart skips the advisory
 // lock and the per-step transactions (docs/benchmarks.md, "Footprint:
-// memory and cold start"). Any other answer, an error included (no table
-// yet), takes the full path, which applies what is missing and refuses a
-// newer schema.
-func (s *Store) upToDate(ctx context.Context, known int) bool {
+// memory and cold start"). Any other answer takes the full path, which
+// applies what is missing and refuses a newer schema; so does any error
+// (no table yet) but a database that cannot be reached, which is returned.
+//
+// On PostgreSQL this is usually the first statement of a start, on a
+// new connection: it runs unprepared (pgx.QueryExecModeExec), one round
+// trip instead of a prepare and an execute.
+func (s *Store) upToDate(ctx context.Context, known int) (bool, error) {
+	var args []any
+	if s.postgres() {
+		args = append(args, pgx.QueryExecModeExec)
+	}
 	var n, top int
-	err := runner{s: s, x: s.w}.row(ctx, `SELECT COUNT(*), COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&n, &top)
-	return err == nil && n == known && top == known
+	err := s.w.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(version), 0) FROM schema_migrations`, args...).Scan(&n, &top)
+	if err != nil {
+		if cause, ok := classify(err); ok && cause == idp.ErrUnavailable {
+			return false, s.wrap("migrate: connect", err)
+		}
+		return false, nil
+	}
+	return n == known && top == known, nil
 }
 
 const createMigrationsSQLite = `CREATE TABLE IF NOT EXISTS schema_migrations (

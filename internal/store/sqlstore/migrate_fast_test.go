@@ -16,8 +16,8 @@ func TestUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if raw.upToDate(testContext(t), SchemaVersion()) {
-		t.Fatal("a database without schema_migrations is up to date")
+	if ok, err := raw.upToDate(testContext(t), SchemaVersion()); ok || err != nil {
+		t.Fatalf("a database without schema_migrations: upToDate = %v, %v; want false, no error", ok, err)
 	}
 	known := SchemaVersion()
 	for _, d := range dialects {
@@ -42,8 +42,8 @@ func TestUpToDate(t *testing.T) {
 						t.Fatalf("%s: %v", st.name, err)
 					}
 				}
-				if got := s.upToDate(ctx, known); got != st.want {
-					t.Fatalf("%s: upToDate = %v, want %v", st.name, got, st.want)
+				if got, err := s.upToDate(ctx, known); got != st.want || err != nil {
+					t.Fatalf("%s: upToDate = %v, %v; want %v", st.name, got, err, st.want)
 				}
 			}
 		})

@@ -103,16 +103,19 @@ func (s *Store) ListResourceServers(ctx context.Context, tenantID string, p idp.
 	return out, total, s.wrap("list resource servers", rows.Err())
 }
 
+// tenantsWithoutResourceServerSQL is TenantsWithoutResourceServer's query.
+const tenantsWithoutResourceServerSQL = `SELECT t.id FROM tenants t
+	WHERE NOT EXISTS (SELECT 1 FROM resource_servers r
+		WHERE r.tenant_id = t.id AND r.identifier = ?)
+	ORDER BY t.id`
+
 // TenantsWithoutResourceServer lists the ids of the tenants with no
 // resource server of this identifier: one anti-join answered from the
 // tenants' primary key and the UNIQUE (tenant_id, identifier) index alone
 // (no table rows read), so a start with every tenant already provisioned
 // walks two indexes once and returns nothing.
 func (s *Store) TenantsWithoutResourceServer(ctx context.Context, identifier string) ([]string, error) {
-	rows, err := s.reader().query(ctx, `SELECT t.id FROM tenants t
-		WHERE NOT EXISTS (SELECT 1 FROM resource_servers r
-			WHERE r.tenant_id = t.id AND r.identifier = ?)
-		ORDER BY t.id`, identifier)
+	rows, err := s.reader().query(ctx, tenantsWithoutResourceServerSQL, identifier)
 	if err != nil {
 		return nil, s.wrap("tenants without resource server", err)
 	}

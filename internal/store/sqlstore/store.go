@@ -64,10 +64,14 @@ var _ store.Store = (*Store)(nil)
 
 // Open connects to databaseURL: a postgres:// or postgresql:// URL selects
 // PostgreSQL, anything else is the path of a SQLite database file (its
-// parent directory is created). It does not migrate; call Migrate.
+// parent directory is created). It does not migrate; call Migrate. On
+// PostgreSQL the first connection is made by the first statement (Migrate
+// reports a server that cannot be reached): a ping here would cost a
+// start two round trips, its own and the one database/sql's pgx driver
+// sends before it hands the same connection out again.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if isPostgresURL(databaseURL) {
-		return openPostgres(ctx, databaseURL)
+		return openPostgres(databaseURL)
 	}
 	return openSQLite(ctx, databaseURL)
 }
@@ -77,7 +81,7 @@ func isPostgresURL(s string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-func openPostgres(ctx context.Context, databaseURL string) (*Store, error) {
+func openPostgres(databaseURL string) (*Store, error) {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		// The error may quote the URL; do not pass it on (it holds the password).
@@ -89,12 +93,7 @@ func openPostgres(ctx context.Context, databaseURL string) (*Store, error) {
 	// noticed before a request trips on it.
 	db.SetConnMaxLifetime(30 * time.Minute)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{dialect: DialectPostgres, w: db, r: db, clock: idp.SystemClock{}}
-	if err := s.Ping(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlstore: open postgres: %w", err)
-	}
-	return s, nil
+	return &Store{dialect: DialectPostgres, w: db, r: db, clock: idp.SystemClock{}}, nil
 }
 
 // sqlitePragmas are the DSN parameters every connection of a store gets,

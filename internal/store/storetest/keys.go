@@ -82,6 +82,9 @@ func testSigningKeys(t *testing.T, f *fixture) {
 		// keys of B and tenant-keys are never due.
 		staged, removeAt := t0.Add(3*time.Hour), t0.Add(26*time.Hour)
 		must(t, s.CreateSigningKey(ctx, tenantB, key(tenantB, "kid-b2", idp.KeyStaged, staged)))
+		// Tenant A also stages a key half an hour later: with its retired
+		// key, two keys of one tenant due at once.
+		must(t, s.CreateSigningKey(ctx, tenantA, key(tenantA, "kid-a3", idp.KeyStaged, staged.Add(30*time.Minute))))
 		for _, tc := range []struct {
 			name               string
 			stagedBy, removeBy time.Time
@@ -91,6 +94,7 @@ func testSigningKeys(t *testing.T, f *fixture) {
 			{"staged key due", staged, t0, []string{tenantB}},
 			{"retired key due", t0, removeAt, []string{tenantA}},
 			{"both, each tenant once", staged.Add(time.Hour), removeAt.Add(time.Hour), []string{tenantA, tenantB}},
+			{"staged keys of both", staged.Add(time.Hour), t0, []string{tenantA, tenantB}},
 		} {
 			got, err := s.TenantsWithKeysDue(ctx, tc.stagedBy, tc.removeBy)
 			must(t, err)
@@ -99,6 +103,7 @@ func testSigningKeys(t *testing.T, f *fixture) {
 			}
 		}
 		must(t, s.DeleteSigningKey(ctx, tenantB, "kid-b2"))
+		must(t, s.DeleteSigningKey(ctx, tenantA, "kid-a3"))
 	})
 	t.Run("Delete", func(t *testing.T) {
 		wantErr(t, s.DeleteSigningKey(ctx, tenantA, "kid-a2"), idp.ErrInvalid) // active

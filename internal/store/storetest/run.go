@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Cascades", testCascades},
 		{"Concurrency", testConcurrency},
 		{"PingClose", testPingClose},
+		{"Startup", testStartup},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
