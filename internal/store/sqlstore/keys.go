@@ -106,7 +106,7 @@ func (s *Store) DeleteSigningKey(ctx context.Context, tenantID, kid string) erro
 // TenantsWithKeysDue lists the tenants with a staged key created at or
 // before stagedBy or a retired key to remove at or before removeBy, in one
 // query instead of one per tenant. Each branch of the OR is answered from
-// its partial index (migration 0005: staged keys by created_at, retired
+// its partial index (migration 0006: staged keys by created_at, retired
 // keys by remove_after), which holds only the few keys not active, so the
 // query reads no active key whatever the number of tenants. The result is
 // sorted and deduplicated here: asked for in SQL (DISTINCT, ORDER BY
