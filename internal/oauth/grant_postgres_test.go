@@ -2,13 +2,9 @@ package oauth_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -43,40 +39,10 @@ const pgTenant, pgClient = "pg-tenant", "app-web"
 
 func newPGFixture(t *testing.T) *pgFixture {
 	t.Helper()
-	admin := os.Getenv("AUTHALLA_TEST_POSTGRES_URL")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("AUTHALLA_TEST_POSTGRES_URL is not set: CI must run these tests on PostgreSQL")
-		}
-		t.Skip("AUTHALLA_TEST_POSTGRES_URL is not set")
-	}
+	dsn := freshPostgresDatabase(t, "authalla_oauth_")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "authalla_oauth_" + hex.EncodeToString(b)
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adb.Close()
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if db, err := sql.Open("pgx", admin); err == nil {
-			_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	st, err := sqlstore.Open(ctx, u.String())
+	st, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

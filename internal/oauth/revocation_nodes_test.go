@@ -2,12 +2,8 @@ package oauth_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -39,40 +35,7 @@ func openRevDatabase(t *testing.T, dialect string) string {
 	if dialect == sqlstore.DialectSQLite {
 		return filepath.Join(t.TempDir(), "authalla.db")
 	}
-	admin := os.Getenv("AUTHALLA_TEST_POSTGRES_URL")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("AUTHALLA_TEST_POSTGRES_URL is not set: CI must run these tests on PostgreSQL")
-		}
-		t.Skip("AUTHALLA_TEST_POSTGRES_URL is not set")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	name := "authalla_revnodes_" + hex.EncodeToString(b)
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer adb.Close()
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if db, err := sql.Open("pgx", admin); err == nil {
-			_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return freshPostgresDatabase(t, "authalla_revnodes_")
 }
 
 func newRevNodes(t *testing.T, dialect string) *revNodes {
