@@ -169,9 +169,9 @@ func New(o Options) (*Server, error) {
 
 	tenantMux := http.NewServeMux()
 	provider.Routes(tenantMux)
+	hosted.Routes(tenantMux)
 	// The management API, MCP and the Admin UI check access-token status
 	// through the provider: its revocation index and cache.
-	hosted.Routes(tenantMux)
 	if o.Manage != nil {
 		api.New(api.Options{Manage: o.Manage, Keys: o.Keys, Tokens: provider, Proxies: proxies, Clock: o.Clock, Log: o.Log}).Routes(tenantMux)
 		mcp.New(mcp.Options{
