@@ -101,6 +101,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if lnErr != nil {
 		return fail(e, &configError{err: fmt.Errorf("listen: %w", lnErr)})
 	}
+	// The store is migrated now: the revocation list can be read.
+	srv.WarmRevocations()
 	// The server's caches drop what this process and, through the
 	// listener, every other node change.
 	d.changes.Subscribe(srv)
