@@ -38,12 +38,27 @@ import (
 // token. As a control, an immediate rotation (no publication period) must
 // make the strict verifier fail: the test can tell a staged rotation from
 // one that breaks caching relying parties.
+//
+// It runs once per signing algorithm, so the three verifiers also check
+// that our RS256, ES256 (raw r||s, RFC 7518 §3.4) and EdDSA signatures are
+// the ones they expect.
 func TestFaultsKeyRotation(t *testing.T) {
 	requireE2E(t)
+	for _, alg := range []string{"RS256", "ES256", "EdDSA"} {
+		t.Run(alg, func(t *testing.T) { keyRotationUnderIssuance(t, alg) })
+	}
+}
+
+// keyRotationUnderIssuance is TestFaultsKeyRotation with the tenant's keys
+// of alg.
+func keyRotationUnderIssuance(t *testing.T, alg string) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	h := oauthtest.New(t)
 	tenantID := oauthtest.TenantA
+	if _, err := h.Keys.Rotate(ctx, tenantID, alg, true); err != nil {
+		t.Fatalf("switch to %s: %v", alg, err)
+	}
 	issuer := h.Issuer(tenantID)
 	jwksURI := issuer + "/.well-known/jwks.json"
 	c := faultClient(10 * time.Second)
@@ -92,7 +107,7 @@ func TestFaultsKeyRotation(t *testing.T) {
 	tokens := 0
 	for i := range rotations*stepsPerRotation + stepsPerRotation {
 		if i > 0 && i%stepsPerRotation == 0 && i/stepsPerRotation <= rotations {
-			if _, err := h.Keys.Rotate(ctx, tenantID, "", false); err != nil {
+			if _, err := h.Keys.Rotate(ctx, tenantID, alg, false); err != nil {
 				t.Fatalf("step %d: staged rotation: %v", i, err)
 			}
 		}
@@ -109,6 +124,9 @@ func TestFaultsKeyRotation(t *testing.T) {
 			h.Clock.Advance(step / 3)
 		}
 	}
+	if header, _ := decodeJWT(t, issue()); header["alg"] != alg {
+		t.Fatalf("tokens are signed with %v, want %s", header["alg"], alg)
+	}
 	if len(kids) < rotations+1 {
 		t.Fatalf("tokens were signed with %d distinct keys over %d rotations: the keys did not rotate", len(kids), rotations)
 	}
@@ -118,7 +136,7 @@ func TestFaultsKeyRotation(t *testing.T) {
 	// not seen; the strict verifier, within its max-age, must notice.
 	h.Clock.Advance(time.Second)
 	_ = strict.verify(issue()) // the strict verifier's cache is fresh now
-	if _, err := h.Keys.Rotate(ctx, tenantID, "", true); err != nil {
+	if _, err := h.Keys.Rotate(ctx, tenantID, alg, true); err != nil {
 		t.Fatalf("immediate rotation: %v", err)
 	}
 	h.Clock.Advance(time.Second)

@@ -16,7 +16,7 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 )
 
-// maxCachedTypes bounds the per-typ signer cache of a key set; typ values
+// maxCachedTypes bounds the per-typ header cache of a key set; typ values
 // come from our own code (at+jwt, JWT, ...), so a handful is plenty.
 const maxCachedTypes = 8
 
@@ -41,7 +41,7 @@ type keySet struct {
 	verify    map[string]verifyKey
 
 	mu      sync.Mutex
-	signers map[string]jose.Signer // by typ
+	headers map[string]string // encoded protected headers, by typ
 }
 
 // published reports whether k belongs in the JWKS at now: staged and active
@@ -132,30 +132,23 @@ func parsePublic(k *idp.SigningKey) (crypto.PublicKey, error) {
 	return jwk.Key, nil
 }
 
-// signer returns a go-jose signer for typ with the active key, creating and
-// caching it on first use.
-func (s *keySet) signer(typ string) (jose.Signer, error) {
+// header returns the encoded protected header (protectedHeader) of the
+// active key for typ, encoding and caching it on first use.
+func (s *keySet) header(typ string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sg, ok := s.signers[typ]; ok {
-		return sg, nil
+	if h, ok := s.headers[typ]; ok {
+		return h, nil
 	}
-	opts := &jose.SignerOptions{}
-	if typ != "" {
-		opts = opts.WithType(jose.ContentType(typ))
-	}
-	// A JSONWebKey with a KeyID makes go-jose put `kid` in the protected
-	// header (RFC 7515 §4.1.4) without embedding the key.
-	key := jose.JSONWebKey{Key: s.private, KeyID: s.activeKID, Algorithm: s.activeAlg}
-	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(s.activeAlg), Key: key}, opts)
+	h, err := protectedHeader(s.activeAlg, s.activeKID, typ)
 	if err != nil {
-		return nil, fmt.Errorf("keys: signer: %w", err)
+		return "", err
 	}
-	if s.signers == nil {
-		s.signers = make(map[string]jose.Signer)
+	if s.headers == nil {
+		s.headers = make(map[string]string)
 	}
-	if len(s.signers) < maxCachedTypes {
-		s.signers[typ] = sg
+	if len(s.headers) < maxCachedTypes {
+		s.headers[typ] = h
 	}
-	return sg, nil
+	return h, nil
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
-
-	"github.com/go-jose/go-jose/v4"
 )
 
 // Typ values for the JWS `typ` header.
@@ -36,8 +34,8 @@ const maxPooledPayload = 16 << 10
 // Sign serialises claims as a compact JWS (RFC 7515 §7.1) signed with the
 // tenant's active key; the protected header carries `alg`, `kid` and, when
 // typ is not empty, `typ`. Claims that implement JSONAppender encode
-// themselves; others go through json.Marshal. It returns ErrNoKey if the
-// tenant has none.
+// themselves; others go through json.Marshal. Signatures are
+// deterministic (signature). It returns ErrNoKey if the tenant has none.
 func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (string, error) {
 	set, err := m.keySet(ctx, tenantID)
 	if err != nil {
@@ -46,7 +44,7 @@ func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (s
 	if set.private == nil {
 		return "", fmt.Errorf("%w (tenant %s)", ErrNoKey, tenantID)
 	}
-	signer, err := set.signer(typ)
+	header, err := set.header(typ)
 	if err != nil {
 		return "", err
 	}
@@ -56,13 +54,11 @@ func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (s
 		if err != nil {
 			return "", fmt.Errorf("keys: encode claims: %w", err)
 		}
-		return signCompact(signer, payload)
+		return signCompact(set, header, payload)
 	}
-	// go-jose keeps the payload only in the JSONWebSignature it returns,
-	// which signCompact drops once serialised: the buffer can be reused.
 	bp := payloadBuffers.Get().(*[]byte)
 	payload := a.AppendJSON((*bp)[:0])
-	token, err := signCompact(signer, payload)
+	token, err := signCompact(set, header, payload)
 	if cap(payload) <= maxPooledPayload {
 		*bp = payload
 		payloadBuffers.Put(bp)
@@ -70,18 +66,19 @@ func (m *Manager) Sign(ctx context.Context, tenantID, typ string, claims any) (s
 	return token, err
 }
 
-// signCompact signs payload and returns the JWS Compact Serialization
-// (RFC 7515 §7.1).
-func signCompact(signer jose.Signer, payload []byte) (string, error) {
-	jws, err := signer.Sign(payload)
+// signatureLenHint sizes the token buffer: the longest signature of the
+// keys we generate (RSA-2048, 256 bytes); a longer one grows the buffer.
+const signatureLenHint = rsaBits / 8
+
+// signCompact returns the compact JWS of payload signed with set's active
+// key under header, built in one buffer sized for it.
+func signCompact(set *keySet, header string, payload []byte) (string, error) {
+	n := len(header) + b64.EncodedLen(len(payload)) + 1 + b64.EncodedLen(signatureLenHint)
+	token, err := appendCompact(make([]byte, 0, n), header, set.activeAlg, set.private, payload)
 	if err != nil {
-		return "", fmt.Errorf("keys: sign: %w", err)
+		return "", err
 	}
-	token, err := jws.CompactSerialize()
-	if err != nil {
-		return "", fmt.Errorf("keys: serialise: %w", err)
-	}
-	return token, nil
+	return string(token), nil
 }
 
 // JWKS returns the tenant's public JWK Set (RFC 7517 §5): the active key

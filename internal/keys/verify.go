@@ -66,10 +66,14 @@ func (m *Manager) Verify(ctx context.Context, tenantID, token string) (*Verified
 // shape and header checks on the compact form (checkCompact), the parse by
 // go-jose with the algorithm allow-list, then the key by kid.
 func (m *Manager) verifyFull(ctx context.Context, tenantID, token string) (*Verified, verifyKey, error) {
-	typ, err := checkCompact(token)
+	hdr, err := checkCompact(token)
 	if err != nil {
 		return nil, verifyKey{}, err
 	}
+	if v, key, ok := m.verifyOwn(ctx, tenantID, token, hdr); ok {
+		return v, key, nil
+	}
+	typ := hdr.typ
 	jws, err := jose.ParseSignedCompact(token, joseAlgorithms)
 	if err != nil {
 		return nil, verifyKey{}, invalid("parse: %v", err)
@@ -113,26 +117,49 @@ func (m *Manager) verifyFull(ctx context.Context, tenantID, token string) (*Veri
 	return &Verified{KeyID: h.KeyID, Alg: h.Algorithm, Type: typ, Payload: payload}, key, nil
 }
 
+// verifyOwn is verifyFull's quick route for a token signed by the
+// tenant's active key when signing costs less than verifying
+// (keySet.ownSignature). ok is false when it cannot tell, and the caller
+// verifies in full; a failure to read the key set also lands there, so
+// the answer and its error are exactly those of the full route.
+func (m *Manager) verifyOwn(ctx context.Context, tenantID, token string, hdr compactHeader) (*Verified, verifyKey, bool) {
+	set, err := m.keySet(ctx, tenantID)
+	if err != nil {
+		return nil, verifyKey{}, false
+	}
+	key, ok := set.verify[hdr.kid]
+	if !ok || key.alg != hdr.alg || !set.ownSignature(hdr.alg, hdr.kid, token) {
+		return nil, verifyKey{}, false
+	}
+	_, rest, _ := strings.Cut(token, ".")
+	seg, _, _ := strings.Cut(rest, ".")
+	payload, err := b64.DecodeString(seg)
+	if err != nil || !isJSONObject(payload) {
+		return nil, verifyKey{}, false
+	}
+	return &Verified{KeyID: hdr.kid, Alg: hdr.alg, Type: hdr.typ, Payload: payload}, key, true
+}
+
 // checkCompact checks the shape of a compact JWS before go-jose parses it:
 // three strict base64url segments (RFC 7515 §2: no padding, no line
 // breaks, no stray bits in the last character), and a protected header
 // that is one JSON object of string members with no duplicate names (RFC
 // 7515 §5.2 allows rejecting them) and only allowed parameters. Only the
 // header is decoded here; go-jose decodes the payload and the signature,
-// once. It returns the `typ` header ("" when absent).
-func checkCompact(token string) (string, error) {
+// once. It returns the header's alg, kid and typ as written.
+func checkCompact(token string) (compactHeader, error) {
 	rest := token
 	var header string
 	for i := range 3 {
 		seg, tail, more := strings.Cut(rest, ".")
 		if more == (i == 2) {
-			return "", invalid("not a compact JWS")
+			return compactHeader{}, invalid("not a compact JWS")
 		}
 		if seg == "" {
-			return "", invalid("empty JWS segment")
+			return compactHeader{}, invalid("empty JWS segment")
 		}
 		if !isStrictBase64URL(seg) {
-			return "", invalid("segment is not strict base64url")
+			return compactHeader{}, invalid("segment is not strict base64url")
 		}
 		if i == 0 {
 			header = seg
@@ -141,7 +168,7 @@ func checkCompact(token string) (string, error) {
 	}
 	raw, err := b64.DecodeString(header)
 	if err != nil {
-		return "", invalid("segment is not strict base64url")
+		return compactHeader{}, invalid("segment is not strict base64url")
 	}
 	return checkHeader(raw)
 }
@@ -193,17 +220,17 @@ func b64Value(c byte) (byte, bool) {
 // typ) has a string value, so any other value is refused here; a name
 // written with escapes is refused as unknown (go-jose never writes one).
 // go-jose parses the same bytes afterwards and checks the JSON in full,
-// so this walk only decides which names are present. It returns the typ
-// value as written (our typ values need no escapes; one with escapes is
-// refused).
-func checkHeader(raw []byte) (string, error) {
+// so this walk only decides which names are present. It returns the
+// values of alg, kid and typ as written, escapes not decoded ("" when
+// absent); a typ with escapes is refused (ours need none).
+func checkHeader(raw []byte) (compactHeader, error) {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return "", invalid("header is not a JSON object")
+		return compactHeader{}, invalid("header is not a JSON object")
 	}
 	i = skipSpace(raw, i+1)
 	var seen [3]bool // alg, kid, typ
-	typ := ""
+	var hdr compactHeader
 	first := true
 	for {
 		if i < len(raw) && raw[i] == '}' && first {
@@ -211,29 +238,34 @@ func checkHeader(raw []byte) (string, error) {
 		}
 		name, next, ok := jsonString(raw, i)
 		if !ok {
-			return "", invalid("header is not a JSON object")
+			return compactHeader{}, invalid("header is not a JSON object")
 		}
 		idx := slices.Index(headerNames[:], name)
 		if idx < 0 {
-			return "", invalid("header parameter %.32q not accepted", name)
+			return compactHeader{}, invalid("header parameter %.32q not accepted", name)
 		}
 		if seen[idx] {
-			return "", invalid("duplicate header parameter %q", name)
+			return compactHeader{}, invalid("duplicate header parameter %q", name)
 		}
 		seen[idx] = true
 		i = skipSpace(raw, next)
 		if i >= len(raw) || raw[i] != ':' {
-			return "", invalid("header is not a JSON object")
+			return compactHeader{}, invalid("header is not a JSON object")
 		}
 		value, next, ok := jsonString(raw, skipSpace(raw, i+1))
 		if !ok {
-			return "", invalid("header parameter %q is not a string", name)
+			return compactHeader{}, invalid("header parameter %q is not a string", name)
 		}
-		if name == "typ" {
+		switch name {
+		case "alg":
+			hdr.alg = value
+		case "kid":
+			hdr.kid = value
+		case "typ":
 			if strings.IndexByte(value, '\\') >= 0 {
-				return "", invalid("typ with escapes")
+				return compactHeader{}, invalid("typ with escapes")
 			}
-			typ = value
+			hdr.typ = value
 		}
 		i = skipSpace(raw, next)
 		first = false
@@ -244,12 +276,19 @@ func checkHeader(raw []byte) (string, error) {
 		if i < len(raw) && raw[i] == '}' {
 			break
 		}
-		return "", invalid("header is not a JSON object")
+		return compactHeader{}, invalid("header is not a JSON object")
 	}
 	if skipSpace(raw, i+1) != len(raw) {
-		return "", invalid("trailing data after header")
+		return compactHeader{}, invalid("trailing data after header")
 	}
-	return typ, nil
+	return hdr, nil
+}
+
+// compactHeader is what checkHeader read of a protected header: values
+// as written, escapes not decoded. Only go-jose's parse or a match of our
+// own signature (verifyOwn) makes them trustworthy.
+type compactHeader struct {
+	alg, kid, typ string
 }
 
 // headerNames are the only JOSE header parameters our tokens carry (see

@@ -215,37 +215,40 @@ func TestVerifyUnknownKidReloads(t *testing.T) {
 }
 
 // TestCheckHeader: the header walk accepts only an object of string
-// members named alg, kid and typ, each once, and reads typ.
+// members named alg, kid and typ, each once, and reads their values as
+// written.
 func TestCheckHeader(t *testing.T) {
 	tests := []struct {
-		name, header, typ, reason string
+		name, header string
+		want         compactHeader
+		reason       string
 	}{
-		{"ours", `{"alg":"RS256","kid":"k1","typ":"at+jwt"}`, "at+jwt", ""},
-		{"whitespace", " {\t\"alg\" : \"RS256\" ,\r\n\"kid\":\"k1\" } ", "", ""},
-		{"escaped quote in a value", `{"kid":"a\"b","alg":"RS256"}`, "", ""},
-		{"empty object", `{}`, "", ""},
-		{"trailing comma", `{"alg":"RS256",}`, "", "not a JSON object"},
-		{"missing colon", `{"alg" "RS256"}`, "", "not a JSON object"},
-		{"unterminated", `{"alg":"RS256"`, "", "not a JSON object"},
-		{"escaped name", `{"\u0061lg":"RS256"}`, "", "not accepted"},
-		{"escaped typ", `{"alg":"RS256","typ":"at\u002bjwt"}`, "", "typ with escapes"},
-		{"number value", `{"alg":1}`, "", "not a string"},
-		{"object value", `{"kid":{"a":1}}`, "", "not a string"},
-		{"duplicate", `{"kid":"a","kid":"b"}`, "", "duplicate header"},
-		{"trailing data", `{"alg":"RS256"} x`, "", "trailing data"},
-		{"array", `["alg"]`, "", "not a JSON object"},
+		{"ours", `{"alg":"RS256","kid":"k1","typ":"at+jwt"}`, compactHeader{"RS256", "k1", "at+jwt"}, ""},
+		{"whitespace", " {\t\"alg\" : \"RS256\" ,\r\n\"kid\":\"k1\" } ", compactHeader{alg: "RS256", kid: "k1"}, ""},
+		{"escaped quote in a value", `{"kid":"a\"b","alg":"RS256"}`, compactHeader{alg: "RS256", kid: `a\"b`}, ""},
+		{"empty object", `{}`, compactHeader{}, ""},
+		{"trailing comma", `{"alg":"RS256",}`, compactHeader{}, "not a JSON object"},
+		{"missing colon", `{"alg" "RS256"}`, compactHeader{}, "not a JSON object"},
+		{"unterminated", `{"alg":"RS256"`, compactHeader{}, "not a JSON object"},
+		{"escaped name", `{"\u0061lg":"RS256"}`, compactHeader{}, "not accepted"},
+		{"escaped typ", `{"alg":"RS256","typ":"at\u002bjwt"}`, compactHeader{}, "typ with escapes"},
+		{"number value", `{"alg":1}`, compactHeader{}, "not a string"},
+		{"object value", `{"kid":{"a":1}}`, compactHeader{}, "not a string"},
+		{"duplicate", `{"kid":"a","kid":"b"}`, compactHeader{}, "duplicate header"},
+		{"trailing data", `{"alg":"RS256"} x`, compactHeader{}, "trailing data"},
+		{"array", `["alg"]`, compactHeader{}, "not a JSON object"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			typ, err := checkHeader([]byte(tc.header))
+			got, err := checkHeader([]byte(tc.header))
 			if tc.reason == "" {
-				if err != nil || typ != tc.typ {
-					t.Fatalf("checkHeader = %q, %v; want %q, nil", typ, err, tc.typ)
+				if err != nil || got != tc.want {
+					t.Fatalf("checkHeader = %+v, %v; want %+v, nil", got, err, tc.want)
 				}
 				return
 			}
 			if !errors.Is(err, ErrInvalidToken) || !strings.Contains(err.Error(), tc.reason) {
-				t.Fatalf("checkHeader = %q, %v; want a refusal with %q", typ, err, tc.reason)
+				t.Fatalf("checkHeader = %+v, %v; want a refusal with %q", got, err, tc.reason)
 			}
 		})
 	}
