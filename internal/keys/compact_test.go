@@ -181,3 +181,48 @@ func malleate(t *testing.T, token string) string {
 	s.FillBytes(sig[es256Half:])
 	return token[:dot+1] + b64.EncodeToString(sig)
 }
+
+// halfDecoder sets a field, then gives up: Claims must start again from
+// a zero value with encoding/json.
+type halfDecoder struct {
+	Sub   string `json:"sub"`
+	Extra string `json:"extra"`
+}
+
+func (h *halfDecoder) DecodeClaims([]byte) bool { h.Extra = "left over"; return false }
+
+// fastDecoder reads nothing and claims it did: Claims must use its value.
+type fastDecoder struct{ Sub string }
+
+func (f *fastDecoder) DecodeClaims([]byte) bool { f.Sub = "fast"; return true }
+
+func TestClaimsUsesTheDecoderOrFallsBack(t *testing.T) {
+	half, err := Claims[halfDecoder](&Verified{Payload: []byte(`{"sub":"s"}`)})
+	if err != nil || half != (halfDecoder{Sub: "s"}) {
+		t.Errorf("after a refusal: %+v, %v; want encoding/json's decoding alone", half, err)
+	}
+	fast, err := Claims[fastDecoder](&Verified{Payload: []byte(`{"sub":"s"}`)})
+	if err != nil || fast.Sub != "fast" {
+		t.Errorf("a decoder that succeeded was not used: %+v, %v", fast, err)
+	}
+}
+
+func TestExpiry(t *testing.T) {
+	tests := []struct {
+		payload string
+		exp     int64
+		ok      bool
+	}{
+		{`{"sub":"a","exp":1700000000}`, 1700000000, true},
+		{`{"sub":"a"}`, 0, true},
+		{`{"act":{"sub":"x"},"exp":5}`, 5, true}, // not flat: encoding/json reads it
+		{`{"exp":"soon"}`, 0, false},
+		{`not json`, 0, false},
+	}
+	for _, tc := range tests {
+		exp, ok := expiry([]byte(tc.payload))
+		if exp != tc.exp || ok != tc.ok {
+			t.Errorf("expiry(%s) = %d, %v; want %d, %v", tc.payload, exp, ok, tc.exp, tc.ok)
+		}
+	}
+}

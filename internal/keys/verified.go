@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/authalla/authalla/internal/flatjson"
 	"github.com/authalla/authalla/internal/metrics/cachestat"
 )
 
@@ -93,17 +94,37 @@ func (m *Manager) remember(tenantID string, sum [sha256.Size]byte, v *Verified, 
 	if !strings.EqualFold(v.Type, TypAccessToken) && !strings.EqualFold(v.Type, "application/"+TypAccessToken) {
 		return
 	}
-	var exp struct {
-		Exp int64 `json:"exp"`
-	}
-	if json.Unmarshal(v.Payload, &exp) != nil {
+	exp, ok := expiry(v.Payload)
+	if !ok {
 		return
 	}
 	now := m.clock.Now().Unix()
-	if exp.Exp <= now {
+	if exp <= now {
 		return
 	}
-	m.verified.put(sum, &verifiedEntry{tenantID: tenantID, keyFP: key.fp, expires: exp.Exp, v: v}, now)
+	m.verified.put(sum, &verifiedEntry{tenantID: tenantID, keyFP: key.fp, expires: exp, v: v}, now)
+}
+
+// expiry reads the exp claim of a JWT payload (RFC 7519 §4.1.4): with
+// flatjson when the payload is flat, as ours are, else with encoding/json.
+func expiry(payload []byte) (int64, bool) {
+	var exp int64
+	found := true
+	if flatjson.Walk(payload, func(name string, v flatjson.Value) bool {
+		if name == "exp" {
+			exp, found = v.Int()
+		}
+		return found
+	}) {
+		return exp, true
+	}
+	var claims struct {
+		Exp int64 `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return 0, false
+	}
+	return claims.Exp, true
 }
 
 // put stores e under sum, making room first when the cache is full.
@@ -170,11 +191,21 @@ func (c *verifiedCache) len() int {
 // claimsMemo holds a caller's decoded claims of one Verified.
 type claimsMemo struct{ value any }
 
-// Claims decodes the payload of v into a T with encoding/json. A Verified
-// served from the cache is shared by every presentation of its token, so
-// the first decoding into a T is kept with it and later calls return a
-// copy of that value without decoding again. T should be a struct of
-// plain values; slices in it are shared and must not be modified.
+// ClaimsDecoder is a claims type that reads its own JSON without
+// reflection. DecodeClaims reports false when it could not read payload
+// exactly as encoding/json would (its value is then thrown away and
+// encoding/json decodes the payload instead), so it may handle only the
+// shapes our own encoder writes.
+type ClaimsDecoder interface {
+	DecodeClaims(payload []byte) bool
+}
+
+// Claims decodes the payload of v into a T, with T's own DecodeClaims if
+// *T is a ClaimsDecoder and encoding/json otherwise. A Verified served
+// from the cache is shared by every presentation of its token, so the
+// first decoding into a T is kept with it and later calls return a copy
+// of that value without decoding again. T should be a struct of plain
+// values; slices in it are shared and must not be modified.
 func Claims[T any](v *Verified) (T, error) {
 	if m := v.memo.Load(); m != nil {
 		if c, ok := m.value.(T); ok {
@@ -182,8 +213,12 @@ func Claims[T any](v *Verified) (T, error) {
 		}
 	}
 	var c T
-	if err := json.Unmarshal(v.Payload, &c); err != nil {
-		return c, err
+	if d, ok := any(&c).(ClaimsDecoder); !ok || !d.DecodeClaims(v.Payload) {
+		var zero T
+		c = zero
+		if err := json.Unmarshal(v.Payload, &c); err != nil {
+			return c, err
+		}
 	}
 	v.memo.CompareAndSwap(nil, &claimsMemo{value: c})
 	return c, nil
