@@ -112,7 +112,7 @@ func newStack(t *testing.T) *stack {
 	var root http.Handler
 	clock := &offsetClock{}
 	ui, err := admin.New(admin.Options{
-		Manage: m, Keys: km, Tokens: m, Sealer: sealer, Log: log, Clock: clock,
+		Manage: m, Keys: km, Tokens: provider, Sealer: sealer, Log: log, Clock: clock,
 		Internal: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { root.ServeHTTP(w, r) }),
 	})
 	if err != nil {

@@ -64,7 +64,11 @@ func signature(alg string, priv crypto.Signer, input []byte) ([]byte, error) {
 			break
 		}
 		sum := sha256.Sum256(input)
-		return rsa.SignPKCS1v15(nil, k, crypto.SHA256, sum[:])
+		sig, err := rsa.SignPKCS1v15(nil, k, crypto.SHA256, sum[:])
+		if err != nil {
+			return nil, fmt.Errorf("keys: sign: %w", err)
+		}
+		return sig, nil
 	case AlgES256:
 		k, ok := priv.(*ecdsa.PrivateKey)
 		if !ok {

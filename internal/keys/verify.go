@@ -63,8 +63,9 @@ func (m *Manager) Verify(ctx context.Context, tenantID, token string) (*Verified
 }
 
 // verifyFull parses token once and checks its signature: the strict
-// shape and header checks on the compact form (checkCompact), the parse by
-// go-jose with the algorithm allow-list, then the key by kid.
+// shape and header checks on the compact form (checkCompact), then either
+// the recognition of the active key's own signature (verifyOwn) or the
+// parse by go-jose with the algorithm allow-list and the key by kid.
 func (m *Manager) verifyFull(ctx context.Context, tenantID, token string) (*Verified, verifyKey, error) {
 	hdr, err := checkCompact(token)
 	if err != nil {
@@ -120,8 +121,10 @@ func (m *Manager) verifyFull(ctx context.Context, tenantID, token string) (*Veri
 // verifyOwn is verifyFull's quick route for a token signed by the
 // tenant's active key when signing costs less than verifying
 // (keySet.ownSignature). ok is false when it cannot tell, and the caller
-// verifies in full; a failure to read the key set also lands there, so
-// the answer and its error are exactly those of the full route.
+// verifies in full; a failure to read the key set also lands there, so a
+// refusal and its error are always the full route's. What it accepts, the
+// full route would accept with the same result: only Sign makes our
+// signatures, and it signs JSON objects.
 func (m *Manager) verifyOwn(ctx context.Context, tenantID, token string, hdr compactHeader) (*Verified, verifyKey, bool) {
 	set, err := m.keySet(ctx, tenantID)
 	if err != nil {
