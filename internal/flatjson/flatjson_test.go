@@ -16,7 +16,7 @@ func walk(b []byte) (map[string]any, bool) {
 	ok := Walk(b, func(name string, v Value) bool {
 		switch {
 		case bytes.HasPrefix(v.raw, []byte(`"`)):
-			s, ok := v.String()
+			s, ok := v.Text()
 			out[name] = s
 			return ok
 		case bytes.HasPrefix(v.raw, []byte(`[`)):

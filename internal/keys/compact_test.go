@@ -217,6 +217,8 @@ func TestExpiry(t *testing.T) {
 		{`{"sub":"a"}`, 0, true},
 		{`{"act":{"sub":"x"},"exp":5}`, 5, true}, // not flat: encoding/json reads it
 		{`{"exp":"soon"}`, 0, false},
+		{`{"exp":1,"EXP":7}`, 7, true}, // encoding/json's reading: the last name that matches
+
 		{`not json`, 0, false},
 	}
 	for _, tc := range tests {

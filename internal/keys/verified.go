@@ -106,15 +106,20 @@ func (m *Manager) remember(tenantID string, sum [sha256.Size]byte, v *Verified, 
 }
 
 // expiry reads the exp claim of a JWT payload (RFC 7519 §4.1.4): with
-// flatjson when the payload is flat, as ours are, else with encoding/json.
+// flatjson when the payload is flat, as ours are, else with encoding/json
+// (which also takes a name such as "EXP" for exp, so such a name is left
+// to it).
 func expiry(payload []byte) (int64, bool) {
 	var exp int64
-	found := true
+	ok := true
 	if flatjson.Walk(payload, func(name string, v flatjson.Value) bool {
-		if name == "exp" {
-			exp, found = v.Int()
+		switch {
+		case name == "exp":
+			exp, ok = v.Int()
+		case strings.EqualFold(name, "exp"):
+			ok = false
 		}
-		return found
+		return ok
 	}) {
 		return exp, true
 	}

@@ -22,11 +22,11 @@ func (c *accessTokenClaims) DecodeClaims(payload []byte) bool {
 		seen |= bit
 		switch name {
 		case "iss":
-			c.Issuer, ok = v.String()
+			c.Issuer, ok = v.Text()
 		case "sub":
-			c.Subject, ok = v.String()
+			c.Subject, ok = v.Text()
 		case "aud":
-			if s, one := v.String(); one {
+			if s, one := v.Text(); one {
 				c.Audience = idp.Audience{s}
 			} else {
 				c.Audience, ok = v.Strings()
@@ -38,13 +38,13 @@ func (c *accessTokenClaims) DecodeClaims(payload []byte) bool {
 		case "nbf":
 			c.NotBefore, ok = v.Int()
 		case "jti":
-			c.JTI, ok = v.String()
+			c.JTI, ok = v.Text()
 		case "tid":
-			c.TenantID, ok = v.String()
+			c.TenantID, ok = v.Text()
 		case "client_id":
-			c.ClientID, ok = v.String()
+			c.ClientID, ok = v.Text()
 		case "scope":
-			c.Scope, ok = v.String()
+			c.Scope, ok = v.Text()
 		case "auth_time":
 			c.AuthTime, ok = v.Int()
 		}
