@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/mail/mailtest"
+	"github.com/authalla/authalla/internal/pgtest"
 )
 
 // TestFaults is SECURITY-TESTS group H against the built binary: kill -9
@@ -67,7 +68,7 @@ func newFaultFixture(ctx context.Context, t *testing.T, bin, databaseURL string,
 // PostgreSQL set up beforehand).
 func faultPostgres(ctx context.Context, t *testing.T) string {
 	t.Helper()
-	if os.Getenv(postgresEnv) != "" {
+	if os.Getenv(pgtest.Env) != "" {
 		return freshPostgres(t)
 	}
 	return newPGCluster(ctx, t).url("authalla_faults")

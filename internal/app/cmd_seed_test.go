@@ -2,12 +2,9 @@ package app
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authalla/authalla/internal/pgtest"
 	"github.com/authalla/authalla/internal/seed"
 )
 
@@ -198,40 +196,5 @@ func testMasterKey(t *testing.T) string {
 // skipped (and fails in CI, which must cover PostgreSQL).
 func seedPostgresDB(t *testing.T) string {
 	t.Helper()
-	admin := os.Getenv("AUTHALLA_TEST_POSTGRES_URL")
-	if admin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set and AUTHALLA_TEST_POSTGRES_URL is not")
-		}
-		t.Skip("AUTHALLA_TEST_POSTGRES_URL is not set")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := fmt.Sprintf("app_seed_%x", b)
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal("AUTHALLA_TEST_POSTGRES_URL is not a URL")
-	}
-	u.Path = "/" + name
-	return u.String()
+	return pgtest.FreshDatabase(t, "app_seed_")
 }

@@ -5,27 +5,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/pgtest"
 	"github.com/authalla/authalla/internal/store/sqlstore"
 )
-
-// postgresURL is the test server (scripts/test sets it); without it the
-// PostgreSQL tests are skipped, or fail when CI is set.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("AUTHALLA_TEST_POSTGRES_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set and AUTHALLA_TEST_POSTGRES_URL is not")
-		}
-		t.Skip("AUTHALLA_TEST_POSTGRES_URL is not set")
-	}
-	return u
-}
 
 // node is one bus with its listener, as a server process has.
 type node struct {
@@ -99,7 +85,7 @@ func randomTenant(t *testing.T) string {
 // within a second, once on the publisher; a listener whose connection is
 // cut drops everything and hears later changes after it reconnects.
 func TestPostgresTwoNodes(t *testing.T) {
-	url := postgresURL(t)
+	url := pgtest.AdminURL(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	tenant := randomTenant(t)

@@ -15,6 +15,7 @@ import (
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/keys"
 	"github.com/authalla/authalla/internal/oauth"
+	"github.com/authalla/authalla/internal/pgtest"
 	"github.com/authalla/authalla/internal/secret"
 	"github.com/authalla/authalla/internal/store/sqlstore"
 	"github.com/authalla/authalla/internal/tenant"
@@ -39,7 +40,7 @@ const pgTenant, pgClient = "pg-tenant", "app-web"
 
 func newPGFixture(t *testing.T) *pgFixture {
 	t.Helper()
-	dsn := freshPostgresDatabase(t, "authalla_oauth_")
+	dsn := pgtest.FreshDatabase(t, "authalla_oauth_")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	st, err := sqlstore.Open(ctx, dsn)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/authalla/authalla/internal/idp"
 	"github.com/authalla/authalla/internal/oauth"
+	"github.com/authalla/authalla/internal/pgtest"
 	"github.com/authalla/authalla/internal/store"
 	"github.com/authalla/authalla/internal/store/sqlstore"
 )
@@ -35,7 +36,7 @@ func openRevDatabase(t *testing.T, dialect string) string {
 	if dialect == sqlstore.DialectSQLite {
 		return filepath.Join(t.TempDir(), "authalla.db")
 	}
-	return freshPostgresDatabase(t, "authalla_revnodes_")
+	return pgtest.FreshDatabase(t, "authalla_revnodes_")
 }
 
 func newRevNodes(t *testing.T, dialect string) *revNodes {

@@ -18,11 +18,10 @@ import (
 	"time"
 
 	"github.com/authalla/authalla/internal/idp"
+	"github.com/authalla/authalla/internal/pgtest"
 	"github.com/authalla/authalla/internal/store"
 	"github.com/authalla/authalla/internal/store/storetest"
 )
-
-const postgresEnv = "AUTHALLA_TEST_POSTGRES_URL"
 
 func testContext(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -43,20 +42,6 @@ func newSQLite(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// postgresAdminURL returns the test server's URL, skipping the test when it
-// is not configured (and failing in CI, which must cover PostgreSQL).
-func postgresAdminURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv(postgresEnv)
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: CI must run the store tests on PostgreSQL", postgresEnv)
-		}
-		t.Skipf("%s is not set", postgresEnv)
-	}
-	return u
 }
 
 // pgTemplate is a migrated database that test databases are copied from,
@@ -116,7 +101,7 @@ func databaseURL(t *testing.T, admin, name string) string {
 // empty when template is ""), drops it when t ends and returns its URL.
 func createDatabase(t *testing.T, template string) string {
 	t.Helper()
-	admin := postgresAdminURL(t)
+	admin := pgtest.AdminURL(t)
 	name := randomDatabaseName(t, "authalla_test_")
 	stmt := "CREATE DATABASE " + name
 	if template != "" {
@@ -146,7 +131,7 @@ func newPostgresDatabase(t *testing.T) string {
 // package, to copy test databases from.
 func migratedTemplate(t *testing.T) string {
 	t.Helper()
-	admin := postgresAdminURL(t)
+	admin := pgtest.AdminURL(t)
 	pgTemplate.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
