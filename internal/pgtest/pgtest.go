@@ -46,13 +46,13 @@ func FreshDatabase(t testing.TB, prefix string) string {
 	name := prefix + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := exec(ctx, admin, "CREATE DATABASE "+name); err != nil {
+	if err := Exec(ctx, admin, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := exec(ctx, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := Exec(ctx, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Logf("drop database %s: %v", name, err)
 		}
 	})
@@ -64,8 +64,9 @@ func FreshDatabase(t testing.TB, prefix string) string {
 	return u.String()
 }
 
-// exec runs one statement on the server's administration database.
-func exec(ctx context.Context, admin, stmt string) error {
+// Exec runs one statement (CREATE or DROP DATABASE) on the database of
+// the admin URL.
+func Exec(ctx context.Context, admin, stmt string) error {
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
 		return err

@@ -57,22 +57,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if pgTemplate.name != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if err := execAdmin(ctx, pgTemplate.admin, "DROP DATABASE IF EXISTS "+pgTemplate.name+" WITH (FORCE)"); err != nil {
+		if err := pgtest.Exec(ctx, pgTemplate.admin, "DROP DATABASE IF EXISTS "+pgTemplate.name+" WITH (FORCE)"); err != nil {
 			fmt.Fprintf(os.Stderr, "drop template database: %v\n", err)
 		}
 		cancel()
 	}
 	os.Exit(code)
-}
-
-func execAdmin(ctx context.Context, admin, stmt string) error {
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, stmt)
-	return err
 }
 
 func randomDatabaseName(t *testing.T, prefix string) string {
@@ -107,13 +97,13 @@ func createDatabase(t *testing.T, template string) string {
 	if template != "" {
 		stmt += " TEMPLATE " + template
 	}
-	if err := execAdmin(testContext(t), admin, stmt); err != nil {
+	if err := pgtest.Exec(testContext(t), admin, stmt); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := execAdmin(ctx, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := pgtest.Exec(ctx, admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
@@ -136,7 +126,7 @@ func migratedTemplate(t *testing.T) string {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		name := randomDatabaseName(t, "authalla_tmpl_")
-		if pgTemplate.err = execAdmin(ctx, admin, "CREATE DATABASE "+name); pgTemplate.err != nil {
+		if pgTemplate.err = pgtest.Exec(ctx, admin, "CREATE DATABASE "+name); pgTemplate.err != nil {
 			return
 		}
 		pgTemplate.admin, pgTemplate.name = admin, name
