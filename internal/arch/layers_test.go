@@ -58,6 +58,9 @@ var rules = []rule{
 	{"internal/keys", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store/sqlstore", "database/sql"}, "keys sits on the store contracts"},
 	{"internal/metrics/cachestat", []string{mod, "github.com/"}, "cachestat is the seam between caches and metrics: standard library only"},
 	{"internal/flatjson", []string{mod, "github.com/", "golang.org/"}, "flatjson reads bytes for the token paths: standard library only"},
+	{"internal", []string{mod + "internal/pgtest"}, "pgtest is for tests only"},
+	{"cmd", []string{mod + "internal/pgtest"}, "pgtest is for tests only"},
+	{"bench", []string{mod + "internal/pgtest"}, "pgtest is for tests only"},
 	{"internal/metrics", []string{mod + "internal/oauth", mod + "internal/login", mod + "internal/store", mod + "internal/server", mod + "internal/app"}, "metrics knows no domain package: they reach it through their own small interfaces"},
 }
 
